@@ -1,0 +1,34 @@
+using Platform.Api.Audit;
+using Platform.Api.Data;
+using Scalar.AspNetCore;
+
+namespace Platform.Api;
+
+internal static class ApplicationServicesExtensions
+{
+    /// <summary>Connection names the AppHost hands this service (ConnectionStrings__platform, ConnectionStrings__redis).</summary>
+    public const string DatabaseConnectionName = "platform";
+    public const string RedisConnectionName = "redis";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        builder.AddRedisClient(RedisConnectionName);
+
+        builder.Services.AddOpenApi();
+        builder.Services.AddDatabaseMigrations();
+        builder.Services.AddAuditTrail();
+
+        return builder;
+    }
+
+    public static WebApplication MapApiDocuments(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+        return app;
+    }
+}

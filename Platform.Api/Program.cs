@@ -1,0 +1,20 @@
+using Platform.Api;
+using Platform.Api.Audit;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapApiDocuments();
+
+app.MapAuditApi();
+
+app.Run();
+
+public partial class Program;
