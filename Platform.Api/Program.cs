@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.MapApiDocuments();
 
 app.MapAuditApi();
+app.MapInternalAuditApi();
 
 app.Run();
 

@@ -15,14 +15,22 @@ catch (InfrastructureUnavailableException ex)
 }
 
 var ports = PlatformPorts.From(builder.Configuration);
+// Services other than the API append to its audit spine with this key; made fresh each run, never stored.
+var internalApiKey = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
 var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores);
-var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simcontrol", ports.SimControl, stores);
+var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simcontrol", ports.SimControl, stores)
+    .WithEnvironment("InternalApi__Key", internalApiKey);
 
-builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
+var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
+    .WithEnvironment("InternalApi__Key", internalApiKey)
     .WithReference(fraud).WaitFor(fraud)
     .WithReference(simControl).WaitFor(simControl)
     .WithReplicas(ports.ApiReplicas);
+
+// simcontrol records its settings changes on the API's audit spine; no WaitFor, which would be a cycle:
+// it keeps unsent changes and delivers them once the API answers.
+simControl.WithReference(api);
 
 builder.Build().Run();
 return 0;

@@ -24,6 +24,7 @@ internal static class AuditServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.SectionName);
         return services;
     }
 }
