@@ -20,7 +20,8 @@ var internalApiKey = Convert.ToHexStringLower(System.Security.Cryptography.Rando
 
 var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores);
 var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simcontrol", ports.SimControl, stores)
-    .WithEnvironment("InternalApi__Key", internalApiKey);
+    .WithEnvironment("InternalApi__Key", internalApiKey)
+    .WithResetSimulatorsCommand();
 
 var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
@@ -31,6 +32,8 @@ var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, st
 // simcontrol records its settings changes on the API's audit spine; no WaitFor, which would be a cycle:
 // it keeps unsent changes and delivers them once the API answers.
 simControl.WithReference(api);
+
+builder.AnnounceEndpoints(api, simControl, fraud);
 
 builder.Build().Run();
 return 0;

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Platform.EndToEnd.Tests;
+
+[Collection(PlatformAppCollection.Name)]
+public sealed class PlatformStartupTests(PlatformAppFixture platform)
+{
+    [Fact]
+    public void Every_resource_reaches_healthy()
+    {
+        var notifications = platform.App.Services.GetRequiredServiceOrThrow();
+        foreach (var name in PlatformAppFixture.ResourceNames)
+        {
+            Assert.True(notifications.TryGetCurrentState(name, out var resourceEvent), $"{name} has no state");
+            Assert.Equal(HealthStatus.Healthy, resourceEvent!.Snapshot.HealthStatus);
+        }
+    }
+
+    [Theory]
+    [InlineData("api")]
+    [InlineData("fraud")]
+    [InlineData("simcontrol")]
+    public async Task Each_service_reaches_postgres_and_redis(string service)
+    {
+        using var client = platform.App.CreateHttpClient(service);
+
+        var report = await client.GetFromJsonAsync<JsonElement>("/health");
+
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        var checks = report.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("PostgreSql").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("StackExchange.Redis").GetString());
+    }
+
+    [Fact]
+    public async Task The_api_has_migrated_the_database_and_its_audit_chain_verifies()
+    {
+        using var client = platform.App.CreateHttpClient("api");
+
+        var report = await client.GetFromJsonAsync<JsonElement>("/v1/audit/verify");
+
+        Assert.True(report.GetProperty("intact").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("api")]
+    [InlineData("fraud")]
+    [InlineData("simcontrol")]
+    public async Task Each_service_publishes_its_openapi_document(string service)
+    {
+        using var client = platform.App.CreateHttpClient(service);
+
+        var response = await client.GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
+    }
+}
+
+internal static class ServiceProviderExtensions
+{
+    public static ResourceNotificationService GetRequiredServiceOrThrow(this IServiceProvider services) =>
+        (ResourceNotificationService?)services.GetService(typeof(ResourceNotificationService))
+        ?? throw new InvalidOperationException("No resource notification service.");
+}
