@@ -1,0 +1,33 @@
+using StackExchange.Redis;
+
+namespace Platform.SimControl.Settings;
+
+/// <summary>Every Redis key and channel simcontrol uses, so instances (and a reader with redis-cli) agree on one layout.</summary>
+public static class SimRedisKeys
+{
+    private const string Prefix = "sim:";
+
+    public static readonly RedisKey ProcessorSettings = Prefix + "settings:processor";
+    public static readonly RedisKey BureauSettings = Prefix + "settings:bureau";
+    /// <summary>Hash: applicant id → <see cref="ApplicantOverride"/> JSON.</summary>
+    public static readonly RedisKey ApplicantOverrides = Prefix + "bureau:applicants";
+    /// <summary>Bumped on every change of anything above; instances compare it per request.</summary>
+    public static readonly RedisKey SettingsVersion = Prefix + "settings:version";
+    public static readonly RedisKey History = Prefix + "history";
+    public static readonly RedisKey AuditOutbox = Prefix + "audit:outbox";
+    public static readonly RedisKey AuditForwarderLock = Prefix + "audit:lock";
+    public static readonly RedisKey ActiveScenario = Prefix + "scenario:active";
+    public static readonly RedisKey ScenarioRevertLock = Prefix + "scenario:revert-lock";
+    public static readonly RedisKey StatsResetAt = Prefix + "stats:reset-at";
+
+    public static readonly RedisChannel Changes = RedisChannel.Literal(Prefix + "changes");
+
+    public static RedisKey FailFirstCounter(long version) => $"{Prefix}processor:fail-first:{version}";
+    public static RedisKey SeedSequence(string simulator, string operation, long version) => $"{Prefix}seq:{simulator}:{operation}:{version}";
+    public static RedisKey Inquiries(string applicantId) => $"{Prefix}bureau:inquiries:{applicantId}";
+    public static RedisKey InquiryIndex => Prefix + "bureau:inquiry-index";
+    public static RedisKey StatsTotal(string simulator, string operation, long epoch) => $"{Prefix}stats:{epoch}:total:{simulator}:{operation}";
+    public static RedisKey StatsBucket(string simulator, string operation, long bucket) => $"{Prefix}stats:bucket:{simulator}:{operation}:{bucket}";
+    public static readonly RedisKey StatsOperations = Prefix + "stats:operations";
+    public static readonly RedisKey StatsEpoch = Prefix + "stats:epoch";
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Platform.SimControl.Settings;
+using StackExchange.Redis;
+
+namespace Platform.SimControl.Stats;
+
+/// <summary>
+/// Counters in Redis so the numbers cover every instance: a since-reset hash per operation (keyed by the reset epoch,
+/// so a reset needs no scan) and 10-second bucket hashes that expire, for the last minute. Latency goes into
+/// logarithmic buckets 5 % wide, which bounds the percentile error without storing samples.
+/// </summary>
+internal sealed class RedisSimulatorStatsService : ISimulatorStatsService
+{
+    private const int BucketSeconds = 10;
+    private const int BucketsPerMinute = 6;
+    private static readonly double LogBase = Math.Log(1.05);
+    private readonly IConnectionMultiplexer redis;
+    private readonly TimeProvider time;
+    private long epoch = -1;
+
+    public RedisSimulatorStatsService(IConnectionMultiplexer redis, TimeProvider time, ISimulatorSettingsStore store)
+    {
+        this.redis = redis;
+        this.time = time;
+        store.Changed += (_, n) => { if (n.Kind == SettingsChangeKinds.Reset) Interlocked.Exchange(ref epoch, -1); };
+    }
+
+    public void Record(string simulator, string operation, string outcome, double latencyMs)
+    {
+        var db = redis.GetDatabase();
+        var currentEpoch = Interlocked.Read(ref epoch);
+        if (currentEpoch < 0)
+        {
+            // Rare: first request or just after a reset. One synchronous read is acceptable there.
+            currentEpoch = (long?)db.StringGet(SimRedisKeys.StatsEpoch) ?? 0;
+            Interlocked.Exchange(ref epoch, currentEpoch);
+        }
+        var latencyField = "l:" + Bucket(latencyMs).ToString(CultureInfo.InvariantCulture);
+        var outcomeField = "o:" + outcome;
+        var bucket = time.GetUtcNow().ToUnixTimeSeconds() / BucketSeconds;
+        var total = SimRedisKeys.StatsTotal(simulator, operation, currentEpoch);
+        var window = SimRedisKeys.StatsBucket(simulator, operation, bucket);
+        const CommandFlags ff = CommandFlags.FireAndForget;
+        var batch = db.CreateBatch();
+        _ = batch.SetAddAsync(SimRedisKeys.StatsOperations, simulator + ":" + operation, ff);
+        foreach (var key in new[] { total, window })
+        {
+            _ = batch.HashIncrementAsync(key, "requests", 1, ff);
+            _ = batch.HashIncrementAsync(key, outcomeField, 1, ff);
+            _ = batch.HashIncrementAsync(key, latencyField, 1, ff);
+        }
+        _ = batch.KeyExpireAsync(window, TimeSpan.FromSeconds(BucketSeconds * (BucketsPerMinute + 2)), ff);
+        batch.Execute();
+    }
+
+    public async Task<SimulatorStatsSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        var db = redis.GetDatabase();
+        var now = time.GetUtcNow();
+        var currentEpoch = (long?)await db.StringGetAsync(SimRedisKeys.StatsEpoch) ?? 0;
+        var resetAtMs = (long?)await db.StringGetAsync(SimRedisKeys.StatsResetAt);
+        DateTimeOffset? resetAt = resetAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        var nowBucket = now.ToUnixTimeSeconds() / BucketSeconds;
+        var operations = (await db.SetMembersAsync(SimRedisKeys.StatsOperations)).Select(m => m.ToString()).Order(StringComparer.Ordinal).ToList();
+
+        var result = new List<OperationStats>();
+        foreach (var entry in operations)
+        {
+            var parts = entry.Split(':', 2);
+            var (simulator, operation) = (parts[0], parts[1]);
+            var total = await db.HashGetAllAsync(SimRedisKeys.StatsTotal(simulator, operation, currentEpoch));
+            var windows = new List<HashEntry>();
+            for (var b = nowBucket - BucketsPerMinute + 1; b <= nowBucket; b++)
+            {
+                windows.AddRange(await db.HashGetAllAsync(SimRedisKeys.StatsBucket(simulator, operation, b)));
+            }
+            // The last-minute window runs from the start of the oldest bucket (or the reset, if later) to now.
+            var windowStart = DateTimeOffset.FromUnixTimeSeconds((nowBucket - BucketsPerMinute + 1) * BucketSeconds);
+            if (resetAt > windowStart) windowStart = resetAt.Value;
+            var lastMinute = Summarize(windows, (now - windowStart).TotalSeconds);
+            var sinceReset = Summarize(total, resetAt is { } since ? (now - since).TotalSeconds : double.NaN);
+            if (resetAt is not null && lastMinute.Requests > sinceReset.Requests) lastMinute = sinceReset;
+            if (sinceReset.Requests == 0 && lastMinute.Requests == 0) continue;
+            result.Add(new OperationStats(simulator, operation, lastMinute, sinceReset));
+        }
+        return new SimulatorStatsSnapshot(now, resetAt, result);
+    }
+
+    private static StatsWindow Summarize(IEnumerable<HashEntry> entries, double seconds)
+    {
+        long requests = 0;
+        var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
+        var latency = new SortedDictionary<int, long>();
+        foreach (var e in entries)
+        {
+            var name = e.Name.ToString();
+            var value = (long)e.Value;
+            if (name == "requests") requests += value;
+            else if (name.StartsWith("o:", StringComparison.Ordinal)) outcomes[name[2..]] = outcomes.GetValueOrDefault(name[2..]) + value;
+            else if (name.StartsWith("l:", StringComparison.Ordinal))
+            {
+                var idx = int.Parse(name.AsSpan(2), CultureInfo.InvariantCulture);
+                latency[idx] = latency.GetValueOrDefault(idx) + value;
+            }
+        }
+        var rps = double.IsFinite(seconds) && seconds > 0 ? Math.Round(requests / seconds, 2) : 0;
+        return new StatsWindow(requests, rps, outcomes, Percentiles(latency));
+    }
+
+    private static LatencyPercentiles Percentiles(SortedDictionary<int, long> histogram)
+    {
+        var count = histogram.Values.Sum();
+        if (count == 0) return new LatencyPercentiles(0, 0, 0, 0);
+        double At(double q)
+        {
+            var rank = (long)Math.Ceiling(q * count);
+            long seen = 0;
+            foreach (var (idx, n) in histogram)
+            {
+                seen += n;
+                if (seen >= rank) return UpperBound(idx);
+            }
+            return UpperBound(histogram.Keys.Last());
+        }
+        return new LatencyPercentiles(At(0.5), At(0.9), At(0.99), UpperBound(histogram.Keys.Last()));
+    }
+
+    internal static int Bucket(double ms) => ms <= 1 ? 0 : (int)Math.Ceiling(Math.Log(ms) / LogBase);
+
+    private static double UpperBound(int bucket) => Math.Round(Math.Pow(1.05, bucket), 1);
+}
