@@ -1,8 +1,13 @@
 using Microsoft.FluentUI.AspNetCore.Components;
+using Platform.SimControl.Bureau;
+using Platform.SimControl.Processor;
 using Platform.SimControl.Settings;
+using Platform.SimControl.Simulation;
 using Platform.SimControl.Stats;
 
 namespace Platform.SimControl;
+
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the supported way to opt one client out of the defaults.
 
 internal static class ApplicationServicesExtensions
 {
@@ -17,14 +22,38 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOpenApi();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ProcessorJsonContext.Default);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(1, BureauJsonContext.Default);
+        });
 
         builder.Services.AddSingleton(TimeProvider.System);
+
+        // Settings, scenarios, statistics: shared by the simulators, the control API and the panel.
         builder.Services.AddSingleton<RedisSimulatorSettingsStore>();
         builder.Services.AddSingleton<ISimulatorSettingsStore>(sp => sp.GetRequiredService<RedisSimulatorSettingsStore>());
         builder.Services.AddSingleton<ScenarioService>();
         builder.Services.AddSingleton<IScenarioService>(sp => sp.GetRequiredService<ScenarioService>());
         builder.Services.AddHostedService<ScenarioTimer>();
         builder.Services.AddSingleton<ISimulatorStatsService, RedisSimulatorStatsService>();
+        builder.Services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.SectionName);
+        // Retries belong to the forwarder's queue, not to the HTTP client: one attempt per send, 10 s at most.
+        builder.Services.AddHttpClient(AuditForwarder.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
+            .RemoveAllResilienceHandlers();
+        builder.Services.AddHostedService<AuditForwarder>();
+
+        // The simulators.
+        builder.Services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SimulatorBehaviour>();
+        builder.Services.AddSingleton<Idempotency>();
+        builder.Services.AddSingleton<ProcessorLedger>();
+        builder.Services.AddHostedService<ProcessorSchema>();
+        builder.Services.AddHostedService<OperationCompleter>();
+        builder.Services.AddHostedService<WebhookDispatcher>();
+        // Webhook redelivery has its own backoff schedule; the default resilience handler would retry behind its back.
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName).RemoveAllResilienceHandlers();
         return builder;
     }
 }

@@ -1,5 +1,8 @@
 using Platform.SimControl;
+using Platform.SimControl.Bureau;
 using Platform.SimControl.Components;
+using Platform.SimControl.Control;
+using Platform.SimControl.Processor;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +17,10 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+
+app.MapProcessorApi();
+app.MapBureauApi();
+app.MapControlApi();
 
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

@@ -25,7 +25,8 @@ public sealed class LatencySettings
 /// <summary>
 /// How processor-sim behaves. The top-level fields apply to every operation; <see cref="Operations"/> overrides
 /// them for one operation (a null field inherits). <see cref="ApprovalRate"/> is the share of authorizations approved;
-/// for capture, refund, void and physical-card delivery it is the share that complete successfully.
+/// for capture, refund, void and physical-card delivery the share that complete successfully is set per operation
+/// (default 1).
 /// </summary>
 public sealed class ProcessorSettings
 {
@@ -82,7 +83,9 @@ public sealed class ProcessorSettings
         Operations.TryGetValue(operation, out var o);
         return new EffectiveOperationSettings(
             operation,
-            o?.ApprovalRate ?? ApprovalRate,
+            // Only authorizations use the processor-wide approval rate; the asynchronous operations succeed unless
+            // QA sets a rate for that operation, so lowering approvals does not also start failing captures.
+            o?.ApprovalRate ?? (operation == ProcessorOperations.Authorize ? ApprovalRate : 1.0),
             o?.ErrorRate ?? ErrorRate,
             o?.TimeoutRate ?? TimeoutRate,
             o?.LatencyMs ?? LatencyMs,

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Platform.SimControl.Processor;
+
+public sealed record MerchantInfo(string? Name, string? Mcc, string? Country);
+
+public sealed record AuthorizeRequest(string? CardToken, long Amount, string? Currency, MerchantInfo? Merchant);
+
+public sealed record AuthorizationResponse(
+    string AuthorizationId,
+    bool Approved,
+    string ResponseCode,
+    string ResponseMessage,
+    long Amount,
+    long ApprovedAmount,
+    string Currency,
+    string CardToken,
+    DateTimeOffset CreatedAt);
+
+/// <summary>Amount in minor units; omitted = everything still capturable (or refundable).</summary>
+public sealed record AmountRequest(long? Amount);
+
+/// <summary>A capture, refund or void accepted for asynchronous completion; the outcome arrives as a webhook.</summary>
+public sealed record OperationResponse(
+    string OperationId,
+    string Kind,
+    string Status,
+    string? AuthorizationId,
+    long? Amount,
+    string? Currency,
+    string? FailureReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt);
+
+public sealed record IssueCardRequest(string? Type, string? CardholderName, string? Reference);
+
+/// <summary>The only answer that carries the full card number and CVV.</summary>
+public sealed record IssuedCardResponse(
+    string CardToken,
+    string Type,
+    string Status,
+    string Pan,
+    string Cvv,
+    string Last4,
+    int ExpiryMonth,
+    int ExpiryYear,
+    string CardholderName,
+    string? Reference,
+    DateTimeOffset CreatedAt);
+
+public sealed record CardResponse(
+    string CardToken,
+    string Type,
+    string Status,
+    string Last4,
+    int ExpiryMonth,
+    int ExpiryYear,
+    string? Reference,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record AuthorizationRecord(
+    string AuthorizationId,
+    string CardToken,
+    long Amount,
+    string Currency,
+    MerchantInfo Merchant,
+    bool Approved,
+    string ResponseCode,
+    long ApprovedAmount,
+    long CapturedAmount,
+    long RefundedAmount,
+    string Status,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<OperationResponse> Operations);
+
+public sealed record WebhookEndpointRequest(string? Url);
+
+public sealed record WebhookEndpointResponse(string Url, DateTimeOffset UpdatedAt);
+
+public sealed record WebhookRecord(
+    string WebhookId,
+    string EventType,
+    string Status,
+    int Attempts,
+    int? LastStatusCode,
+    string? LastError,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset NextAttemptAt,
+    DateTimeOffset? DeliveredAt,
+    JsonElement Payload);
+
+/// <summary>The body of every webhook: <c>data</c> is the operation, authorization or card it is about.</summary>
+public sealed record WebhookEnvelope(string Id, string Type, DateTimeOffset CreatedAt, JsonElement Data);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(AuthorizeRequest))]
+[JsonSerializable(typeof(AuthorizationResponse))]
+[JsonSerializable(typeof(AmountRequest))]
+[JsonSerializable(typeof(OperationResponse))]
+[JsonSerializable(typeof(IssueCardRequest))]
+[JsonSerializable(typeof(IssuedCardResponse))]
+[JsonSerializable(typeof(CardResponse))]
+[JsonSerializable(typeof(WebhookEnvelope))]
+internal sealed partial class ProcessorJsonContext : JsonSerializerContext;

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Platform.SimControl.Settings;
+using Platform.SimControl.Simulation;
+
+namespace Platform.SimControl.Processor;
+
+/// <summary>
+/// How processor-sim signs webhooks, for the receiver to verify: <c>X-Processor-Signature: v1=&lt;hex&gt;</c> where hex is
+/// HMAC-SHA256 with the shared secret over <c>"{X-Processor-Timestamp}.{raw body}"</c>; the timestamp is Unix seconds,
+/// so a receiver can refuse stale replays. <c>X-Processor-Webhook-Id</c> is stable across redeliveries (dedupe on it).
+/// </summary>
+public static class WebhookSignature
+{
+    public const string SignatureHeader = "X-Processor-Signature";
+    public const string TimestampHeader = "X-Processor-Timestamp";
+    public const string WebhookIdHeader = "X-Processor-Webhook-Id";
+    public const string EventTypeHeader = "X-Processor-Event-Type";
+    public const string AttemptHeader = "X-Processor-Delivery-Attempt";
+
+    public static string Sign(string secret, long timestamp, string body) =>
+        "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret),
+            Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body)));
+
+    public static bool Verify(string secret, string timestampHeader, string body, string signatureHeader) =>
+        long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var ts)
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(secret, ts, body)), Encoding.ASCII.GetBytes(signatureHeader));
+}
+
+/// <summary>Completes accepted operations when their delay is up, on every instance (rows are claimed, never shared).</summary>
+internal sealed class OperationCompleter(ProcessorLedger ledger, RedisSimulatorSettingsStore settings, IOptions<ProcessorOptions> options, ILogger<OperationCompleter> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var current = (await settings.GetCurrentAsync()).Processor;
+                while (await ledger.CompleteDueOperationsAsync(current, stoppingToken) > 0) { }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or StackExchange.Redis.RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Completing processor operations failed; retrying");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Sends webhooks to the registered endpoint until one answers 2xx, with exponential backoff. A delivery is leased
+/// to one instance at a time, so several simcontrol instances never send the same attempt twice.
+/// </summary>
+internal sealed class WebhookDispatcher(
+    ProcessorLedger ledger, RedisSimulatorSettingsStore settings, IHttpClientFactory httpClientFactory, IOptions<ProcessorOptions> options,
+    TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "processor-webhooks";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                IReadOnlyList<ProcessorLedger.ClaimedWebhook> batch;
+                while ((batch = await ledger.ClaimDueWebhooksAsync(stoppingToken)).Count > 0)
+                {
+                    var endpoint = await ledger.GetWebhookEndpointAsync(stoppingToken);
+                    var current = (await settings.GetCurrentAsync()).Processor;
+                    await Task.WhenAll(batch.Select(w => DeliverAsync(w, endpoint?.Url, current, stoppingToken)));
+                }
+            }
+            catch (Exception ex) when (ex is NpgsqlException or StackExchange.Redis.RedisException or TimeoutException)
+            {
+                logger.LogWarning(ex, "Webhook dispatch failed; retrying");
+            }
+        }
+    }
+
+    private async Task DeliverAsync(ProcessorLedger.ClaimedWebhook webhook, string? url, ProcessorSettings current, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var backoff = TimeSpan.FromMilliseconds(Math.Min(o.WebhookRetryMaxMs, o.WebhookRetryBaseMs * Math.Pow(2, Math.Min(webhook.Attempt - 1, 30))));
+        var nextAttempt = time.GetUtcNow() + backoff;
+        if (url is null)
+        {
+            await ledger.MarkFailedAsync(webhook.WebhookId, null, "No webhook endpoint registered (PUT /processor/v1/webhook-endpoint).", nextAttempt, cancellationToken);
+            return;
+        }
+        var operation = webhook.EventType.Split('.')[0] switch
+        {
+            "capture" => ProcessorOperations.Capture,
+            "refund" => ProcessorOperations.Refund,
+            "void" => ProcessorOperations.Void,
+            _ => ProcessorOperations.IssueCard,
+        };
+        if (Random.Shared.NextDouble() < current.For(operation).WebhookFailureRate)
+        {
+            await ledger.MarkFailedAsync(webhook.WebhookId, null, "Simulated delivery failure (webhookFailureRate).", nextAttempt, cancellationToken);
+            return;
+        }
+
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(webhook.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(WebhookSignature.WebhookIdHeader, webhook.WebhookId);
+        request.Headers.Add(WebhookSignature.EventTypeHeader, webhook.EventType);
+        request.Headers.Add(WebhookSignature.AttemptHeader, webhook.Attempt.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(o.WebhookSecret, timestamp, webhook.Payload));
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(o.WebhookTimeoutMs);
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            if (response.IsSuccessStatusCode)
+                await ledger.MarkDeliveredAsync(webhook.WebhookId, (int)response.StatusCode, cancellationToken);
+            else
+                await ledger.MarkFailedAsync(webhook.WebhookId, (int)response.StatusCode, $"Receiver answered {(int)response.StatusCode}.", nextAttempt, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await ledger.MarkFailedAsync(webhook.WebhookId, null, ex.GetType().Name + ": " + ex.Message, nextAttempt, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Platform.SimControl.Processor;
+using Platform.SimControl.Settings;
+using StackExchange.Redis;
+
+namespace Platform.SimControl.Simulation;
+
+/// <summary>The transport-level behaviour of one request: how long it takes and whether it fails or hangs.</summary>
+internal sealed record BehaviourInputs(
+    string Simulator,
+    string Operation,
+    long? Seed,
+    long SettingsVersion,
+    double ErrorRate,
+    double TimeoutRate,
+    int ErrorStatusCode,
+    LatencySettings Latency,
+    int FailFirstCalls,
+    SimScenarioHeader Header);
+
+internal sealed record BehaviourDecision(int? ErrorStatus, bool Timeout, int LatencyMs, SimRandom Random);
+
+/// <summary>
+/// Decides, then plays out, latency, errors and timeouts for the simulators. Draw order is fixed (error, timeout,
+/// latency, then the operation's own draws) so that a seeded run is reproducible whatever the outcome.
+/// </summary>
+internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<SimulatorOptions> options, TimeProvider time)
+{
+    public const string OutcomeItem = "sim.outcome";
+
+    public async Task<BehaviourDecision> DecideAsync(BehaviourInputs inputs)
+    {
+        var db = redis.GetDatabase();
+        var random = inputs.Seed is { } seed
+            ? SimRandom.Seeded(seed, inputs.Simulator, inputs.Operation,
+                await db.StringIncrementAsync(SimRedisKeys.SeedSequence(inputs.Simulator, inputs.Operation, inputs.SettingsVersion)))
+            : SimRandom.Unseeded();
+
+        var errorDraw = random.NextDouble();
+        var timeoutDraw = random.NextDouble();
+        var latency = LatencyModel.Draw(inputs.Latency, random.NextGaussian());
+        if (inputs.Header.LatencyMs is { } forcedLatency) latency = forcedLatency;
+
+        int? error = null;
+        var timeout = false;
+        if (inputs.Header.ErrorStatus is { } forcedStatus) error = forcedStatus;
+        else if (inputs.Header.Timeout) timeout = true;
+        else if (inputs.Header.Approve || inputs.Header.DeclineCode is not null || inputs.Header.Partial) { }
+        else
+        {
+            if (inputs.FailFirstCalls > 0)
+            {
+                // Counted across instances, per settings version: re-applying the scenario starts a fresh count.
+                var n = await db.StringIncrementAsync(SimRedisKeys.FailFirstCounter(inputs.SettingsVersion));
+                if (n == 1) await db.KeyExpireAsync(SimRedisKeys.FailFirstCounter(inputs.SettingsVersion), TimeSpan.FromDays(1));
+                if (n <= inputs.FailFirstCalls) error = inputs.ErrorStatusCode;
+            }
+            if (error is null)
+            {
+                if (errorDraw < inputs.ErrorRate) error = inputs.ErrorStatusCode;
+                else if (timeoutDraw < inputs.TimeoutRate) timeout = true;
+            }
+        }
+        return new BehaviourDecision(error, timeout, latency, random);
+    }
+
+    /// <summary>
+    /// Waits the drawn latency, then, for an error or a timeout, produces the answer (null: carry on with the
+    /// operation). A timeout holds the request until the caller gives up.
+    /// </summary>
+    public async Task<ProblemHttpResult?> PlayAsync(BehaviourDecision decision, HttpContext context)
+    {
+        var aborted = context.RequestAborted;
+        try
+        {
+            if (decision.LatencyMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(decision.LatencyMs), time, aborted);
+            if (decision.Timeout)
+            {
+                context.Items[OutcomeItem] = "timeout";
+                await Task.Delay(TimeSpan.FromMilliseconds(options.Value.TimeoutHoldMs), time, aborted);
+                return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "Simulated timeout");
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            context.Items.TryAdd(OutcomeItem, "aborted");
+            return TypedResults.Problem(statusCode: 499, title: "Caller gave up");
+        }
+        if (decision.ErrorStatus is { } status)
+        {
+            return TypedResults.Problem(statusCode: status, title: "Simulated error",
+                detail: "The simulator was told to fail this request (error rate, scenario or X-Sim-Scenario header).");
+        }
+        return null;
+    }
+}
+
+/// <summary>Marks an endpoint as a simulated operation whose traffic goes into the statistics.</summary>
+internal sealed record SimOperation(string Simulator, string Operation);
+
+internal static class SimStatsEndpointFilter
+{
+    /// <summary>Records every simulated request with its outcome and duration, whatever the handler returned.</summary>
+    public static TBuilder WithSimStats<TBuilder>(this TBuilder builder, string simulator, string operation) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.WithMetadata(new SimOperation(simulator, operation));
+        builder.AddEndpointFilter(async (ctx, next) =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var result = await next(ctx);
+            var http = ctx.HttpContext;
+            var outcome = http.Items.TryGetValue(SimulatorBehaviour.OutcomeItem, out var o) && o is string s
+                ? s
+                : (result as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
+            var stats = http.RequestServices.GetRequiredService<Stats.ISimulatorStatsService>();
+            stats.Record(simulator, operation, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return result;
+        });
+        return builder;
+    }
+}
