@@ -1,6 +1,8 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Platform.EndToEnd.Tests;
@@ -18,12 +20,20 @@ public sealed class PlatformAppCollection : ICollectionFixture<PlatformAppFixtur
 public sealed class PlatformAppFixture : IAsyncLifetime
 {
     public static readonly string[] ResourceNames = ["postgres", "redis", "fraud", "simcontrol", "api"];
+
+    /// <summary>Two API replicas start together, so every run also proves their migrations do not collide.</summary>
+    public const int ApiReplicas = 2;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private string? dataDirectory;
     private DistributedApplication? app;
 
     public DistributedApplication App => app ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Instance id → resource name of every instance seen healthy at start-up (replicas are separate instances).</summary>
+    public IReadOnlyDictionary<string, string> HealthyInstances { get; private set; } = new Dictionary<string, string>();
+
+    public static int ExpectedInstances(string resourceName) => resourceName == "api" ? ApiReplicas : 1;
 
     public async Task InitializeAsync()
     {
@@ -36,16 +46,14 @@ public sealed class PlatformAppFixture : IAsyncLifetime
             "--Ports:Api=0",
             "--Ports:SimControl=0",
             "--Ports:Fraud=0",
+            $"--Api:Replicas={ApiReplicas}",
         ]);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
 
         app = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(timeout.Token);
-        foreach (var resource in ResourceNames)
-        {
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-        }
+        HealthyInstances = await WaitForEveryInstanceHealthyAsync(app.ResourceNotifications, timeout.Token);
     }
 
     public async Task DisposeAsync()
@@ -68,5 +76,29 @@ public sealed class PlatformAppFixture : IAsyncLifetime
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Waiting by resource name returns as soon as one replica is healthy; this waits until every instance of
+    /// every resource is, by following the notification stream (which starts with the current state of each instance).
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, string>> WaitForEveryInstanceHealthyAsync(
+        ResourceNotificationService notifications, CancellationToken cancellationToken)
+    {
+        var health = new Dictionary<string, (string Resource, HealthStatus? Status)>();
+        await foreach (var resourceEvent in notifications.WatchAsync(cancellationToken))
+        {
+            if (!ResourceNames.Contains(resourceEvent.Resource.Name))
+            {
+                continue;
+            }
+            health[resourceEvent.ResourceId] = (resourceEvent.Resource.Name, resourceEvent.Snapshot.HealthStatus);
+            var healthy = health.Where(h => h.Value.Status == HealthStatus.Healthy).ToList();
+            if (ResourceNames.All(name => healthy.Count(h => h.Value.Resource == name) >= ExpectedInstances(name)))
+            {
+                return healthy.ToDictionary(h => h.Key, h => h.Value.Resource);
+            }
+        }
+        throw new OperationCanceledException("The notification stream ended before every instance was healthy.");
     }
 }

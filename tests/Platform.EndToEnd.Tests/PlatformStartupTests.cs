@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Platform.EndToEnd.Tests;
@@ -12,13 +13,19 @@ namespace Platform.EndToEnd.Tests;
 public sealed class PlatformStartupTests(PlatformAppFixture platform)
 {
     [Fact]
-    public void Every_resource_reaches_healthy()
+    public void Every_resource_and_every_api_replica_reaches_healthy()
     {
-        var notifications = platform.App.Services.GetRequiredServiceOrThrow();
+        var notifications = platform.App.Services.GetRequiredService<ResourceNotificationService>();
+
         foreach (var name in PlatformAppFixture.ResourceNames)
         {
-            Assert.True(notifications.TryGetCurrentState(name, out var resourceEvent), $"{name} has no state");
-            Assert.Equal(HealthStatus.Healthy, resourceEvent!.Snapshot.HealthStatus);
+            var instances = platform.HealthyInstances.Where(i => i.Value == name).Select(i => i.Key).ToList();
+            Assert.Equal(PlatformAppFixture.ExpectedInstances(name), instances.Count);
+            foreach (var instance in instances)
+            {
+                Assert.True(notifications.TryGetCurrentState(instance, out var resourceEvent), $"{instance} has no state");
+                Assert.Equal(HealthStatus.Healthy, resourceEvent!.Snapshot.HealthStatus);
+            }
         }
     }
 
@@ -62,11 +69,4 @@ public sealed class PlatformStartupTests(PlatformAppFixture platform)
         var document = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
     }
-}
-
-internal static class ServiceProviderExtensions
-{
-    public static ResourceNotificationService GetRequiredServiceOrThrow(this IServiceProvider services) =>
-        (ResourceNotificationService?)services.GetService(typeof(ResourceNotificationService))
-        ?? throw new InvalidOperationException("No resource notification service.");
 }
