@@ -7,10 +7,35 @@ internal static class AuditApi
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/audit").WithTags("Audit");
+        group.MapGet("/events", ReadEventsAsync)
+            .WithName("ListAuditEvents")
+            .WithSummary("Lists audit events in chain order, optionally filtered by event type or resource; page with afterSequence.");
         group.MapGet("/verify", VerifyChainAsync)
             .WithName("VerifyAuditChain")
             .WithSummary("Recomputes the audit hash chain and reports whether it is intact and, if not, where it breaks.");
         return group;
+    }
+
+    public static async Task<Results<Ok<AuditEventPage>, ValidationProblem>> ReadEventsAsync(
+        AuditEventReader reader,
+        CancellationToken cancellationToken,
+        long afterSequence = 0,
+        int limit = 100,
+        string? eventType = null,
+        string? resourceType = null,
+        string? resourceId = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (afterSequence < 0) errors["afterSequence"] = ["Must be zero or more."];
+        if (limit is < 1 or > AuditEventReader.MaxLimit) errors["limit"] = [$"Must be between 1 and {AuditEventReader.MaxLimit}."];
+        if (resourceId is not null && resourceType is null) errors["resourceType"] = ["Required when resourceId is given."];
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var page = await reader.ReadAsync(new AuditEventQuery(afterSequence, limit, eventType, resourceType, resourceId), cancellationToken);
+        return TypedResults.Ok(page);
     }
 
     public static async Task<Ok<AuditChainReport>> VerifyChainAsync(AuditChainVerifier verifier, CancellationToken cancellationToken) =>
@@ -24,6 +49,7 @@ internal static class AuditServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<AuditEventReader>();
         services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.SectionName);
         return services;
     }

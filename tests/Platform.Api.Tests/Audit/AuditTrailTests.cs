@@ -216,6 +216,54 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         Assert.Equal(0, (await VerifyOverHttpAsync(api)).EventsChecked);
     }
 
+    [Fact]
+    public async Task Events_are_listed_in_chain_order_page_by_page()
+    {
+        await using var api = await ApiFactory.StartAsync(stores);
+        await AppendSampleEventsAsync(api, 5);
+        using var client = api.CreateClient();
+
+        var first = await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?limit=3");
+        var second = await client.GetFromJsonAsync<AuditEventPage>($"/v1/audit/events?limit=3&afterSequence={first!.NextAfterSequence}");
+
+        Assert.Equal([1L, 2L, 3L], first.Events.Select(e => e.Sequence));
+        Assert.Equal(3, first.NextAfterSequence);
+        Assert.Equal([4L, 5L], second!.Events.Select(e => e.Sequence));
+        Assert.Null(second.NextAfterSequence);
+        Assert.Equal(first.Events[^1].Hash, second.Events[0].PreviousHash);
+    }
+
+    [Fact]
+    public async Task Events_can_be_filtered_by_resource()
+    {
+        await using var api = await ApiFactory.StartAsync(stores);
+        await AppendSampleEventsAsync(api, 4);
+        using var client = api.CreateClient();
+
+        var page = await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?resourceType=thing&resourceId=thing-3");
+
+        var only = Assert.Single(page!.Events);
+        Assert.Equal("thing-3", only.ResourceId);
+        Assert.Contains("\"n\":3", only.Details);
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("afterSequence=-1", "afterSequence")]
+    [InlineData("resourceId=x", "resourceType")]
+    public async Task Bad_event_queries_are_problems_naming_the_parameter(string query, string field)
+    {
+        await using var api = await ApiFactory.StartAsync(stores);
+        using var client = api.CreateClient();
+
+        var response = await client.GetAsync($"/v1/audit/events?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
     private static AuditEntry SampleEntry(int n) => new(
         "test.event",
         AuditActor.System("tests"),
