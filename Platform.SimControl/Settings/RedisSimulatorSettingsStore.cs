@@ -39,15 +39,19 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
         (await GetCurrentAsync()).Bureau.Clone();
 
     /// <summary>The settings the simulators use on the hot path: shared instances, not to be modified.</summary>
+    /// <summary>The statistics epoch as of the last read, for recording without another round trip.</summary>
+    internal long? LastKnownStatsEpoch => cache?.StatsEpoch;
+
     internal async Task<CachedSettings> GetCurrentAsync()
     {
         var version = (long?)await Db.StringGetAsync(SimRedisKeys.SettingsVersion) ?? 0;
         var current = cache;
         if (current is not null && current.GlobalVersion == version) return current;
 
-        var values = await Db.StringGetAsync([SimRedisKeys.ProcessorSettings, SimRedisKeys.BureauSettings]);
+        var values = await Db.StringGetAsync([SimRedisKeys.ProcessorSettings, SimRedisKeys.BureauSettings, SimRedisKeys.StatsEpoch]);
         var loaded = new CachedSettings(
             version,
+            (long?)values[2] ?? 0,
             SettingsJson.Deserialize<ProcessorSettings>(values[0]) ?? new ProcessorSettings(),
             SettingsJson.Deserialize<BureauSettings>(values[1]) ?? new BureauSettings());
         lock (cacheLock)
@@ -299,4 +303,5 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
     public void Dispose() => subscription?.Unsubscribe();
 }
 
-internal sealed record CachedSettings(long GlobalVersion, ProcessorSettings Processor, BureauSettings Bureau);
+/// <remarks>The statistics epoch rides along: a reset bumps the global version, so the first request after it sees the new epoch.</remarks>
+internal sealed record CachedSettings(long GlobalVersion, long StatsEpoch, ProcessorSettings Processor, BureauSettings Bureau);

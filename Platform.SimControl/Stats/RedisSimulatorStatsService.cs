@@ -16,25 +16,20 @@ internal sealed class RedisSimulatorStatsService : ISimulatorStatsService
     private static readonly double LogBase = Math.Log(1.05);
     private readonly IConnectionMultiplexer redis;
     private readonly TimeProvider time;
-    private long epoch = -1;
+    private readonly RedisSimulatorSettingsStore store;
 
-    public RedisSimulatorStatsService(IConnectionMultiplexer redis, TimeProvider time, ISimulatorSettingsStore store)
+    public RedisSimulatorStatsService(IConnectionMultiplexer redis, TimeProvider time, RedisSimulatorSettingsStore store)
     {
         this.redis = redis;
         this.time = time;
-        store.Changed += (_, n) => { if (n.Kind == SettingsChangeKinds.Reset) Interlocked.Exchange(ref epoch, -1); };
+        this.store = store;
     }
 
     public void Record(string simulator, string operation, string outcome, double latencyMs)
     {
         var db = redis.GetDatabase();
-        var currentEpoch = Interlocked.Read(ref epoch);
-        if (currentEpoch < 0)
-        {
-            // Rare: first request or just after a reset. One synchronous read is acceptable there.
-            currentEpoch = (long?)db.StringGet(SimRedisKeys.StatsEpoch) ?? 0;
-            Interlocked.Exchange(ref epoch, currentEpoch);
-        }
+        // Every simulated request has just read the settings, so the epoch is current, reset included.
+        var currentEpoch = store.LastKnownStatsEpoch ?? (long?)db.StringGet(SimRedisKeys.StatsEpoch) ?? 0;
         var latencyField = "l:" + Bucket(latencyMs).ToString(CultureInfo.InvariantCulture);
         var outcomeField = "o:" + outcome;
         var bucket = time.GetUtcNow().ToUnixTimeSeconds() / BucketSeconds;
