@@ -105,6 +105,7 @@ public sealed class PanelFixture : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("ConnectionStrings:platform", database);
             builder.UseSetting("ConnectionStrings:redis", redis);
+            builder.UseSetting("Processor:WebhookSecret", "browser-tests-webhook-secret");
         }
     }
 }
