@@ -39,6 +39,7 @@ public sealed class BureauPanelTests(PanelFixture fixture) : IAsyncLifetime
             await page.Locator("#saveOverride").ClickAsync();
             await Assertions.Expect(grid).ToContainTextAsync("777");
             Assert.Equal(777, (await ReportAsync())["score"]!.GetValue<int>());
+            await page.SaveScreenshotAsync("bureau-override");
 
             await page.Locator("[aria-label='Remove override for ***-**-6789']").ClickAsync();
             await Assertions.Expect(grid).Not.ToContainTextAsync("***-**-6789");

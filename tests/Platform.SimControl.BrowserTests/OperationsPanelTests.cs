@@ -31,6 +31,7 @@ public sealed class OperationsPanelTests(PanelFixture fixture) : IAsyncLifetime
             var first = await countdown.TextContentAsync();
             // The countdown ticks on its own, without any change to the settings.
             await Assertions.Expect(countdown).Not.ToHaveTextAsync(first!, new() { Timeout = 5_000 });
+            await page.SaveScreenshotAsync("scenarios-running");
 
             await page.Locator("#endScenario").ClickAsync();
             await Assertions.Expect(page.GetByTestId("active-scenario")).ToHaveCountAsync(0);
@@ -93,6 +94,7 @@ public sealed class OperationsPanelTests(PanelFixture fixture) : IAsyncLifetime
             await Assertions.Expect(grid).ToContainTextAsync("authorize");
             await Assertions.Expect(page.GetByTestId("kpi-processor")).ToContainTextAsync("5 since reset");
             await Assertions.Expect(updated).Not.ToHaveTextAsync(firstStamp!);
+            await page.SaveScreenshotAsync("live-traffic");
         }
         finally
         {

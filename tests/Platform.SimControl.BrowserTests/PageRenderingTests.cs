@@ -27,7 +27,7 @@ public sealed class PageRenderingTests(PanelFixture fixture, ITestOutputHelper o
         {
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(heading);
             await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Processor", Exact = true })).ToBeVisibleAsync();
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(path), FullPage = true });
+            await page.SaveScreenshotAsync(path.Trim('/') is { Length: > 0 } name ? name : "overview");
         }
         finally
         {
@@ -56,12 +56,5 @@ public sealed class PageRenderingTests(PanelFixture fixture, ITestOutputHelper o
         {
             await page.CloseAsync();
         }
-    }
-
-    private static string ScreenshotPath(string path)
-    {
-        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, (path.Trim('/') is { Length: > 0 } name ? name : "overview") + ".png");
     }
 }

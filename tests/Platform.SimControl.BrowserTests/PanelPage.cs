@@ -19,4 +19,16 @@ internal static class PanelPage
     }
 
     public static async Task CloseAsync(this IPage page) => await page.Context.CloseAsync();
+
+    /// <summary>
+    /// Keeps a picture of the page in <c>screenshots/</c> next to the test assembly, for a person to look at.
+    /// The layout scrolls inside its content area, so a tall window rather than FullPage captures all of it.
+    /// </summary>
+    public static async Task SaveScreenshotAsync(this IPage page, string name)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(directory);
+        await page.SetViewportSizeAsync(1366, 2000);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png") });
+    }
 }

@@ -55,7 +55,10 @@ public abstract class StoreSubscriberPage : ComponentBase, IDisposable
 
     protected MessageState? State(string field) => errors.ContainsKey(field) ? MessageState.Error : null;
 
-    protected static SettingsActor PanelActor => SettingsActor.Panel(null);
+    [CascadingParameter] private PanelOrigin? Origin { get; set; }
+
+    /// <summary>The panel has no sign-in of its own; changes are attributed to the panel and the browser's address.</summary>
+    protected SettingsActor PanelActor => SettingsActor.Panel(null, Origin?.OriginIp);
 
     public virtual void Dispose()
     {
