@@ -72,6 +72,49 @@ public sealed class ProcessorPanelTests(PanelFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_change_saved_in_one_panel_appears_in_another_open_panel()
+    {
+        var first = await fixture.OpenAsync("/processor");
+        var second = await fixture.OpenAsync("/processor");
+        try
+        {
+            await Assertions.Expect(second.Input("errorRate-input")).ToHaveValueAsync("0");
+            await first.SetFieldAsync("errorRate-input", "0.25");
+            await first.Locator("#save").ClickAsync();
+            await Assertions.Expect(first.GetByTestId("saved")).ToBeVisibleAsync();
+
+            await Assertions.Expect(second.Input("errorRate-input")).ToHaveValueAsync("0.25");
+        }
+        finally
+        {
+            await first.CloseAsync();
+            await second.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_change_made_elsewhere_keeps_unsaved_edits_and_says_so()
+    {
+        var page = await fixture.OpenAsync("/processor");
+        try
+        {
+            await page.SetFieldAsync("latencyMedian-input", "40");
+            await Assertions.Expect(page.GetByTestId("unsaved")).ToBeVisibleAsync();
+
+            var settings = await Store.GetProcessorSettingsAsync();
+            settings.ErrorRate = 0.1;
+            Assert.True((await Store.UpdateProcessorSettingsAsync(settings, SettingsActor.ControlApi("qa-script", null))).Succeeded);
+
+            await Assertions.Expect(page.GetByTestId("changed-elsewhere")).ToContainTextAsync("qa-script");
+            await Assertions.Expect(page.Input("latencyMedian-input")).ToHaveValueAsync("40");
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+
+    [Fact]
     public async Task An_invalid_value_shows_a_validation_message_and_changes_nothing()
     {
         var before = await Store.GetProcessorSettingsAsync();
