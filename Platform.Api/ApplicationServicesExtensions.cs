@@ -18,6 +18,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOpenApi();
         builder.Services.AddDatabaseMigrations();
         builder.Services.AddAuditTrail();
+        builder.AddFraudClient();
 
         return builder;
     }

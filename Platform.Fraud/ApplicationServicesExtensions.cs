@@ -1,3 +1,7 @@
+using Platform.Fraud.Features;
+using Platform.Fraud.Scoring;
+using StackExchange.Redis;
+
 namespace Platform.Fraud;
 
 internal static class ApplicationServicesExtensions
@@ -10,8 +14,39 @@ internal static class ApplicationServicesExtensions
         // Postgres is checked by /health even before fraud stores anything there: the service is only
         // healthy when every store it will rely on answers.
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
-        builder.AddRedisClient(RedisConnectionName);
+        builder.AddRedisClient(RedisConnectionName, configureOptions: options =>
+        {
+            // A score cannot wait for Redis: fail fast while disconnected (the score goes on, degraded) instead of
+            // queueing commands, and bound the one blocking connect the warm-up does at start-up.
+            options.AbortOnConnectFail = false;
+            options.BacklogPolicy = BacklogPolicy.FailFast;
+            options.ConnectTimeout = 2_000;
+            options.AsyncTimeout = 1_000;
+            options.SyncTimeout = 1_000;
+        });
         builder.Services.AddOpenApi();
+        builder.AddFraudScoring();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddFraudScoring(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FraudOptions>()
+            .BindConfiguration(FraudOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJsonContext.Default));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FraudModels>();
+        builder.Services.AddSingleton<FraudTelemetry>();
+        builder.Services.AddSingleton(services =>
+            new IdentityHasher(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FraudOptions>>().Value.VelocityHashKey));
+        builder.Services.AddSingleton<IVelocityStore, RedisVelocityStore>();
+        builder.Services.AddSingleton<VelocityReader>();
+        builder.Services.AddSingleton<FraudScorer>();
+        builder.Services.AddHostedService<ScoringWarmup>();
         return builder;
     }
 }

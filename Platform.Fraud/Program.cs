@@ -1,4 +1,11 @@
 using Platform.Fraud;
+using Platform.Fraud.Scoring;
+using Platform.Fraud.Training;
+
+if (args is ["train", ..])
+{
+    return TrainingCommand.Run(args[1..]);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,7 +18,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.MapScoringApi();
 
 app.Run();
+return 0;
 
 public partial class Program;
