@@ -35,6 +35,7 @@ public sealed class BureauPanelTests(PanelFixture fixture) : IAsyncLifetime
             Assert.Equal(512, (await ReportAsync())["score"]!.GetValue<int>());
 
             await page.Locator("[aria-label='Edit override for ***-**-6789']").ClickAsync();
+            await Assertions.Expect(page.Input("overrideScore")).ToHaveValueAsync("512");
             await page.SetFieldAsync("overrideScore", "777");
             await page.Locator("#saveOverride").ClickAsync();
             await Assertions.Expect(grid).ToContainTextAsync("777");

@@ -14,8 +14,22 @@ internal static class PanelPage
     public static async Task SetFieldAsync(this IPage page, string id, string value)
     {
         var input = page.Input(id);
-        await input.FillAsync(value);
-        await input.PressAsync("Tab");
+        // A field that has just appeared may still be wiring up its input mask, which rewrites the bound value over
+        // what was typed; type again until the field keeps it.
+        for (var attempt = 0; ; attempt++)
+        {
+            await input.FillAsync(value);
+            await input.PressAsync("Tab");
+            if (attempt == 3) return;
+            try
+            {
+                await Assertions.Expect(input).ToHaveValueAsync(value, new() { Timeout = 1_000 });
+                return;
+            }
+            catch (PlaywrightException)
+            {
+            }
+        }
     }
 
     public static async Task CloseAsync(this IPage page) => await page.Context.CloseAsync();

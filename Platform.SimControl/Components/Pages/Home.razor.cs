@@ -1,0 +1,39 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.FluentUI.AspNetCore.Components;
+using Platform.SimControl.Components.Shared;
+using Platform.SimControl.Settings;
+using Icons = Microsoft.FluentUI.AspNetCore.Components.Icons;
+
+namespace Platform.SimControl.Components.Pages;
+
+public partial class Home : StoreSubscriberPage
+{
+    private ProcessorSettings? processor;
+    private BureauSettings? bureau;
+    private ActiveScenario? active;
+    private int overrideCount;
+
+    [Inject] private IScenarioService Scenarios { get; set; } = default!;
+
+    protected override async Task LoadAsync()
+    {
+        processor = await Store.GetProcessorSettingsAsync();
+        bureau = await Store.GetBureauSettingsAsync();
+        active = await Scenarios.GetActiveAsync();
+        overrideCount = (await Store.ListApplicantOverridesAsync()).Count;
+    }
+
+    private static string Percent(double rate) => rate.ToString("P0", CultureInfo.InvariantCulture);
+
+    private sealed record Area(string Title, string Href, Icon Icon, string Text);
+
+    private static readonly Area[] Areas =
+    [
+        new("Processor", "processor", new Icons.Regular.Size20.Payment(), "Approval and decline-code mix, errors, timeouts, latency and webhooks of the card processor."),
+        new("Bureau", "bureau", new Icons.Regular.Size20.PersonSearch(), "Score distribution, per-applicant overrides and persona rules of the credit bureau."),
+        new("Scenarios", "scenarios", new Icons.Regular.Size20.Play(), "Named presets applied in one action, or for a limited time."),
+        new("Live", "live", new Icons.Regular.Size20.DataTrending(), "Requests per second, outcomes and latency per operation, as they happen."),
+        new("History", "history", new Icons.Regular.Size20.History(), "Every settings change: who made it, when, and what it changed."),
+    ];
+}
