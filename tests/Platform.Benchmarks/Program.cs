@@ -1,0 +1,25 @@
+using Platform.Benchmarks;
+
+// dotnet run -c Release --project tests/Platform.Benchmarks -- <mode> [options]
+return args.FirstOrDefault() switch
+{
+    "fraud" => await Platform.Benchmarks.Fraud.FraudBenchmark.RunAsync(args[1..]),
+    _ => Usage.Print(),
+};
+
+namespace Platform.Benchmarks
+{
+    internal static class Usage
+    {
+        public static int Print()
+        {
+            Console.Error.WriteLine("""
+                usage: dotnet run -c Release --project tests/Platform.Benchmarks -- <mode> [options]
+                modes:
+                  fraud   fraud scoring in process and over HTTP
+                          [--iterations N] [--requests N] [--concurrency N] [--url http://host:port]
+                """);
+            return 2;
+        }
+    }
+}
