@@ -78,6 +78,12 @@ public partial class Bureau : StoreSubscriberPage
                 changedElsewhere = null;
             }
         }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+        {
+            // The store is unreachable or contended: say so and keep the form as typed.
+            errors = new Dictionary<string, string[]> { ["store"] = [$"Could not save: {ex.Message}"] };
+            savedVersion = null;
+        }
         finally
         {
             saving = false;

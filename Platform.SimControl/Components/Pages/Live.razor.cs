@@ -11,7 +11,9 @@ public partial class Live : ComponentBase, IDisposable
     private SimulatorStatsSnapshot? snapshot;
     private IQueryable<OperationStats> rows = Enumerable.Empty<OperationStats>().AsQueryable();
     private string? failure;
+#pragma warning disable CA2213 // Cancelled in Dispose, never disposed: a CancellationTokenSource without timers holds nothing.
     private readonly CancellationTokenSource stop = new();
+#pragma warning restore CA2213
 
     [Inject] private ISimulatorStatsService Stats { get; set; } = default!;
 
@@ -44,6 +46,10 @@ public partial class Live : ComponentBase, IDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (ObjectDisposedException)
+        {
+            // The circuit went away between two ticks.
+        }
     }
 
     private async Task RefreshAsync()
@@ -69,8 +75,8 @@ public partial class Live : ComponentBase, IDisposable
 
     public void Dispose()
     {
+        // Cancel only: the loop may still be reading the token on its way out.
         stop.Cancel();
-        stop.Dispose();
         GC.SuppressFinalize(this);
     }
 }
