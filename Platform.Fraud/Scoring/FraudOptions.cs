@@ -28,5 +28,5 @@ internal sealed class FraudOptions
 
     /// <summary>Prediction engines kept per model; more are made under a burst and dropped after it.</summary>
     [Range(1, 1024)]
-    public int PredictionEnginesPerModel { get; set; } = Math.Max(4, Environment.ProcessorCount * 2);
+    public int PredictionEnginesPerModel { get; set; } = Math.Max(16, Environment.ProcessorCount * 4);
 }
