@@ -4,6 +4,7 @@ using Platform.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "fraud" => await Platform.Benchmarks.Fraud.FraudBenchmark.RunAsync(args[1..]),
+    "simulators" => await Platform.Benchmarks.Simulators.SimulatorBenchmark.RunAsync(args[1..]),
     _ => Usage.Print(),
 };
 
@@ -18,6 +19,8 @@ namespace Platform.Benchmarks
                 modes:
                   fraud   fraud scoring in process and over HTTP
                           [--iterations N] [--requests N] [--concurrency N] [--url http://host:port]
+                  simulators  processor-sim authorize vs a WireMock.Net stub; settings propagation between two instances
+                          [--seconds N] [--concurrency N] [--changes N]
                 """);
             return 2;
         }

@@ -1,3 +1,5 @@
+extern alias simcontrol;
+
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -7,7 +9,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Platform.SimControl.Settings;
+using simcontrol::Platform.SimControl.Settings;
 using Platform.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
