@@ -300,7 +300,17 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
         }
     }
 
-    public void Dispose() => subscription?.Unsubscribe();
+    public void Dispose()
+    {
+        try
+        {
+            subscription?.Unsubscribe(CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or RedisException)
+        {
+            // Shutting down: the connection (or its telemetry hook) may already be gone, and with it the subscription.
+        }
+    }
 }
 
 /// <remarks>The statistics epoch rides along: a reset bumps the global version, so the first request after it sees the new epoch.</remarks>

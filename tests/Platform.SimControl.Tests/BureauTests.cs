@@ -60,6 +60,30 @@ public sealed class BureauTests(SimControlFixture fixture) : IAsyncLifetime
         Assert.NotEqual(580, (await Sim.CreditReportAsync(fixture.Client, "555-66-7777")).GetProperty("score").GetInt32());
     }
 
+    [Fact]
+    public async Task The_ssn_in_an_override_path_does_not_reach_the_trace()
+    {
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        using var put = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants/321-54-9876", new { score = 700 });
+
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var spans = stopped.Where(a => a.OperationName.Contains("HttpRequestIn", StringComparison.Ordinal) || a.DisplayName.Contains("applicants", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(spans);
+        Assert.All(spans, a =>
+        {
+            Assert.DoesNotContain("321-54-9876", a.DisplayName, StringComparison.Ordinal);
+            Assert.All(a.TagObjects, t => Assert.DoesNotContain("321-54-9876", t.Value?.ToString() ?? "", StringComparison.Ordinal));
+        });
+    }
+
     [Theory]
     [InlineData("000-00-1234", "noHit")]
     [InlineData("000-02-1234", "frozen")]

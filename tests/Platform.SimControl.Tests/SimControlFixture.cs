@@ -84,12 +84,19 @@ public sealed class SimControlFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Client.Dispose();
-        SecondClient.Dispose();
-        await First.DisposeAsync();
-        await Second.DisposeAsync();
-        await Receiver.DisposeAsync();
-        await stores.DisposeAsync();
+        // The servers must stop even if a host fails to shut down cleanly, or they outlive the test run.
+        try
+        {
+            Client.Dispose();
+            SecondClient.Dispose();
+            await First.DisposeAsync();
+            await Second.DisposeAsync();
+            await Receiver.DisposeAsync();
+        }
+        finally
+        {
+            await stores.DisposeAsync();
+        }
     }
 }
 
