@@ -110,6 +110,10 @@ internal sealed partial class ScoringWarmup(
                 server.ScriptLoad(VelocityScripts.Transaction);
                 server.ScriptLoad(VelocityScripts.Application);
             }
+            if (services.GetRequiredService<IVelocityStore>() is RedisVelocityStore store)
+            {
+                store.WarmUpAsync().GetAwaiter().GetResult();
+            }
             return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)

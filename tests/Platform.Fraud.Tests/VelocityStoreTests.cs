@@ -111,6 +111,15 @@ public sealed class VelocityStoreTests(RedisFixture redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_start_up_warm_up_leaves_nothing_behind()
+    {
+        await store.WarmUpAsync();
+
+        var server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
+        Assert.Empty(await server.KeysAsync(pattern: "*").ToListAsync());
+    }
+
+    [Fact]
     public async Task Redis_holds_no_SSN_email_phone_card_or_device_in_the_clear()
     {
         var application = Scenarios.Application(Scenarios.Now, ssn: "123456789", email: "jane.miller@gmail.com", phone: "15555550123", device: "dev-laptop-1");

@@ -33,8 +33,8 @@ public static class FraudClientExtensions
                 // No retry: a second attempt cannot fit in the budget. The breaker sits outside the timeout so
                 // that late answers count as failures; while open, calls fail at once and the fallback decides.
                 pipeline
-                    .AddCircuitBreaker(Breaker())
-                    .AddTimeout(TimeSpan.FromMilliseconds(options.TransactionTimeoutMs));
+                    .AddCircuitBreaker(Breaker("fraud-transaction-breaker"))
+                    .AddTimeout(Timeout("fraud-transaction-timeout", options.TransactionTimeoutMs));
             });
 
         builder.Services.AddHttpClient<ApplicationFraudClient>(ConfigureClient)
@@ -43,18 +43,20 @@ public static class FraudClientExtensions
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<FraudClientOptions>>().Value;
                 // Total budget outside; one retry (safe: the application id makes a repeated score idempotent
-                // in the fraud service's velocity); breaker; then the per-attempt timeout.
+                // in the fraud service's velocity); breaker; then the per-attempt timeout. The two timeouts need
+                // distinct names: with the same one, the attempt after a retry was cancelled at once.
                 pipeline
-                    .AddTimeout(TimeSpan.FromMilliseconds(options.ApplicationTimeoutMs))
+                    .AddTimeout(Timeout("fraud-application-total-timeout", options.ApplicationTimeoutMs))
                     .AddRetry(new HttpRetryStrategyOptions
                     {
+                        Name = "fraud-application-retry",
                         MaxRetryAttempts = 1,
                         Delay = TimeSpan.FromMilliseconds(10),
                         BackoffType = DelayBackoffType.Constant,
                         UseJitter = true,
                     })
-                    .AddCircuitBreaker(Breaker())
-                    .AddTimeout(TimeSpan.FromMilliseconds(options.ApplicationAttemptTimeoutMs));
+                    .AddCircuitBreaker(Breaker("fraud-application-breaker"))
+                    .AddTimeout(Timeout("fraud-application-attempt-timeout", options.ApplicationAttemptTimeoutMs));
             });
 
         return builder;
@@ -68,8 +70,15 @@ public static class FraudClientExtensions
     }
 
     /// <summary>Opens when half of at least 20 calls in 10 s failed or were late; probes again after 5 s.</summary>
-    private static HttpCircuitBreakerStrategyOptions Breaker() => new()
+    private static HttpTimeoutStrategyOptions Timeout(string name, int milliseconds) => new()
     {
+        Name = name,
+        Timeout = TimeSpan.FromMilliseconds(milliseconds),
+    };
+
+    private static HttpCircuitBreakerStrategyOptions Breaker(string name) => new()
+    {
+        Name = name,
         FailureRatio = 0.5,
         MinimumThroughput = 20,
         SamplingDuration = TimeSpan.FromSeconds(10),
