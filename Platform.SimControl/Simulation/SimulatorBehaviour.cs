@@ -32,10 +32,15 @@ internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<
     public async Task<BehaviourDecision> DecideAsync(BehaviourInputs inputs)
     {
         var db = redis.GetDatabase();
-        var random = inputs.Seed is { } seed
-            ? SimRandom.Seeded(seed, inputs.Simulator, inputs.Operation,
-                await db.StringIncrementAsync(SimRedisKeys.SeedSequence(inputs.Simulator, inputs.Operation, inputs.SettingsVersion)))
-            : SimRandom.Unseeded();
+        var random = SimRandom.Unseeded();
+        if (inputs.Seed is { } seed)
+        {
+            var sequenceKey = SimRedisKeys.SeedSequence(inputs.Simulator, inputs.Operation, inputs.SettingsVersion);
+            var sequence = await db.StringIncrementAsync(sequenceKey);
+            // One counter per settings version; old ones are of no use once the settings change.
+            if (sequence == 1) _ = db.KeyExpireAsync(sequenceKey, TimeSpan.FromDays(1), CommandFlags.FireAndForget);
+            random = SimRandom.Seeded(seed, inputs.Simulator, inputs.Operation, sequence);
+        }
 
         var errorDraw = random.NextDouble();
         var timeoutDraw = random.NextDouble();

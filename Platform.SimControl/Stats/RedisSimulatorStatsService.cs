@@ -45,6 +45,8 @@ internal sealed class RedisSimulatorStatsService : ISimulatorStatsService
             _ = batch.HashIncrementAsync(key, latencyField, 1, ff);
         }
         _ = batch.KeyExpireAsync(window, TimeSpan.FromSeconds(BucketSeconds * (BucketsPerMinute + 2)), ff);
+        // Totals of an epoch a reset has left behind go away on their own.
+        _ = batch.KeyExpireAsync(total, TimeSpan.FromDays(7), ff);
         batch.Execute();
     }
 
