@@ -148,6 +148,12 @@ public static class FraudBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"over HTTP/1.1 to {baseAddress} with {concurrency} concurrent callers (client and service share this machine):");
+        // The service's first requests, before any warm-up traffic: what its own start-up warm-up leaves to pay.
+        // (The round trip also includes this client's first connection and JIT.)
+        var (first, firstServer, _, _, _) = await LoadAsync(client, "/v1/score/transaction", transactionBodies, 1, 1);
+        var (second, secondServer, _, _, _) = await LoadAsync(client, "/v1/score/application", applicationBodies, 1, 1);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  first transaction: {first[0]:0.00} ms round trip, {firstServer[0]:0.000} ms in service; first application: {second[0]:0.00} ms round trip, {secondServer[0]:0.000} ms in service"));
         await LoadAsync(client, "/v1/score/transaction", transactionBodies, Math.Min(2_000, requests), concurrency); // warm-up
         foreach (var (label, path, bodies, count) in new[]
         {
