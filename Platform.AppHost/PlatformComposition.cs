@@ -54,6 +54,9 @@ internal static class PlatformCompositionExtensions
         return new PlatformStores(localPostgres, localRedis);
     }
 
+    public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+
     public static IResourceBuilder<ProjectResource> AddPlatformService<TProject>(
         this IDistributedApplicationBuilder builder, string name, int? port, PlatformStores stores)
         where TProject : IProjectMetadata, new()

@@ -18,9 +18,16 @@ var ports = PlatformPorts.From(builder.Configuration);
 // Services other than the API append to its audit spine with this key; made fresh each run, never stored.
 var internalApiKey = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
-var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores);
+// Long-lived secrets: generated once and kept in the AppHost's user secrets (override with Parameters:<name>), so
+// velocity history and webhook signatures stay valid across restarts without a secret ever living in the repo.
+var velocityHashKey = builder.AddGeneratedSecret("fraud-velocity-hash-key");
+var webhookSecret = builder.AddGeneratedSecret("processor-webhook-secret");
+
+var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores)
+    .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey);
 var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simcontrol", ports.SimControl, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
+    .WithEnvironment("Processor__WebhookSecret", webhookSecret)
     .WithResetSimulatorsCommand();
 
 var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
