@@ -54,6 +54,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(PlatformTelemetryPrefix + "*"))
             .WithTracing(tracing => tracing
+                .AddProcessor(new OrphanStoreSpanFilter())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(PlatformTelemetryPrefix + "*")
                 .AddAspNetCoreInstrumentation(options =>

@@ -41,8 +41,11 @@ internal sealed class OperationCompleter(ProcessorLedger ledger, RedisSimulatorS
         {
             try
             {
-                var current = (await settings.GetCurrentAsync()).Processor;
-                while (await ledger.CompleteDueOperationsAsync(current, stoppingToken) > 0) { }
+                await BackgroundTelemetry.UntracedAsync(async () =>
+                {
+                    var current = (await settings.GetCurrentAsync()).Processor;
+                    while (await ledger.CompleteDueOperationsAsync(current, stoppingToken) > 0) { }
+                });
             }
             catch (Exception ex) when (ex is NpgsqlException or StackExchange.Redis.RedisException or TimeoutException)
             {
@@ -70,7 +73,7 @@ internal sealed class WebhookDispatcher(
             try
             {
                 IReadOnlyList<ProcessorLedger.ClaimedWebhook> batch;
-                while ((batch = await ledger.ClaimDueWebhooksAsync(stoppingToken)).Count > 0)
+                while ((batch = await BackgroundTelemetry.UntracedAsync(() => ledger.ClaimDueWebhooksAsync(stoppingToken))).Count > 0)
                 {
                     var endpoint = await ledger.GetWebhookEndpointAsync(stoppingToken);
                     var current = (await settings.GetCurrentAsync()).Processor;

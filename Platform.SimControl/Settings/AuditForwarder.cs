@@ -60,10 +60,12 @@ internal sealed class AuditForwarder(
                 else
                 {
                     var db = redis.GetDatabase();
-                    if (await db.StringSetAsync(SimRedisKeys.AuditForwarderLock, owner, Lease, When.NotExists)
-                        || await db.StringGetAsync(SimRedisKeys.AuditForwarderLock) == owner)
+                    var leased = await BackgroundTelemetry.UntracedAsync(async () =>
+                        await db.StringSetAsync(SimRedisKeys.AuditForwarderLock, owner, Lease, When.NotExists)
+                        || (await db.StringGetAsync(SimRedisKeys.AuditForwarderLock) == owner
+                            && await db.KeyExpireAsync(SimRedisKeys.AuditForwarderLock, Lease)));
+                    if (leased)
                     {
-                        await db.KeyExpireAsync(SimRedisKeys.AuditForwarderLock, Lease);
                         var sent = await DrainAsync(db, stoppingToken);
                         backoff = TimeSpan.FromMilliseconds(500);
                         if (sent > 0) delay = TimeSpan.Zero;
@@ -86,7 +88,7 @@ internal sealed class AuditForwarder(
         var sent = 0;
         while (sent < 100)
         {
-            var oldest = await db.ListGetByIndexAsync(SimRedisKeys.AuditOutbox, -1);
+            var oldest = await BackgroundTelemetry.UntracedAsync(() => db.ListGetByIndexAsync(SimRedisKeys.AuditOutbox, -1));
             if (oldest.IsNull) return sent;
             var item = SettingsJson.Deserialize<AuditForwardItem>(oldest);
             if (item is not null)

@@ -133,7 +133,7 @@ internal sealed class ScenarioTimer(ScenarioService scenarios, ILogger<ScenarioT
         {
             try
             {
-                await scenarios.EndAsync(SettingsActor.System, onlyIfDue: true, stoppingToken);
+                await BackgroundTelemetry.UntracedAsync(() => scenarios.EndAsync(SettingsActor.System, onlyIfDue: true, stoppingToken));
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
