@@ -16,11 +16,8 @@ internal sealed class AuditChainVerifier(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Repeatable read: one consistent snapshot of the chain, even while appends continue.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            SELECT sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome,
-                   origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash
-            FROM audit.events ORDER BY sequence
-            """, connection, transaction);
+        await using var command = new NpgsqlCommand(
+            $"SELECT {StoredAuditEvent.SelectColumns} FROM audit.events ORDER BY sequence", connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
 
         long expectedSequence = 1;
@@ -28,33 +25,19 @@ internal sealed class AuditChainVerifier(NpgsqlDataSource dataSource)
         long checkedCount = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
-            var sequence = reader.GetInt64(0);
-            var previousHash = reader.GetFieldValue<byte[]>(12);
-            var storedHash = reader.GetFieldValue<byte[]>(13);
+            var (stored, storedHash) = StoredAuditEvent.Read(reader);
+            var sequence = stored.Sequence;
 
             if (sequence != expectedSequence)
             {
                 return Broken(checkedCount, expectedSequence, $"event {expectedSequence} is missing (next stored event is {sequence})");
             }
-            if (!previousHash.AsSpan().SequenceEqual(expectedPreviousHash))
+            if (!stored.PreviousHash.AsSpan().SequenceEqual(expectedPreviousHash))
             {
                 return Broken(checkedCount, sequence, "its previous-hash does not match the hash of the event before it");
             }
 
-            var recomputed = AuditHash.Compute(
-                sequence,
-                reader.GetGuid(1),
-                reader.GetFieldValue<DateTime>(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10),
-                reader.GetString(11),
-                previousHash);
+            var recomputed = stored.ComputeHash();
             if (!recomputed.AsSpan().SequenceEqual(storedHash))
             {
                 return Broken(checkedCount, sequence, "its content does not match its hash");

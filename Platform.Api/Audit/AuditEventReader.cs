@@ -18,9 +18,8 @@ internal sealed class AuditEventReader(NpgsqlDataSource dataSource)
 
     public async Task<AuditEventPage> ReadAsync(AuditEventQuery query, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT sequence, event_id, occurred_at, event_type, actor_type, actor_id, outcome, origin_ip, origin_service,
-                   resource_type, resource_id, details::text, previous_hash, hash
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {StoredAuditEvent.SelectColumns}
             FROM audit.events
             WHERE sequence > @after
               AND (@event_type::text IS NULL OR event_type = @event_type)
@@ -40,21 +39,8 @@ internal sealed class AuditEventReader(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(new RecordedAuditEvent(
-                reader.GetInt64(0),
-                reader.GetGuid(1),
-                new DateTimeOffset(reader.GetFieldValue<DateTime>(2)),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10),
-                reader.GetString(11),
-                Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(12)),
-                Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(13))));
+            var (stored, hash) = StoredAuditEvent.Read(reader);
+            events.Add(stored.ToRecorded(hash));
         }
 
         if (events.Count <= query.Limit)

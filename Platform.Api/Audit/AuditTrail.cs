@@ -65,15 +65,21 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
             }
         }
 
-        var sequence = previousSequence + 1;
-        var eventId = Guid.CreateVersion7();
-        var occurredAt = TruncateToMicroseconds(timeProvider.GetUtcNow().UtcDateTime);
-        var actorType = entry.Actor.Type.ToString().ToLowerInvariant();
-        var outcome = entry.Outcome.ToString().ToLowerInvariant();
-        var details = entry.Details is { } element ? JsonSerializer.Serialize(element) : "{}";
-        var hash = AuditHash.Compute(
-            sequence, eventId, occurredAt, actorType, entry.Actor.Id, entry.EventType, outcome,
-            entry.Origin?.IpAddress, entry.Origin?.Service, entry.Resource?.Type, entry.Resource?.Id, details, previousHash);
+        var stored = new StoredAuditEvent(
+            previousSequence + 1,
+            Guid.CreateVersion7(),
+            TruncateToMicroseconds(timeProvider.GetUtcNow().UtcDateTime),
+            entry.Actor.Type.ToString().ToLowerInvariant(),
+            entry.Actor.Id,
+            entry.EventType,
+            entry.Outcome.ToString().ToLowerInvariant(),
+            entry.Origin?.IpAddress,
+            entry.Origin?.Service,
+            entry.Resource?.Type,
+            entry.Resource?.Id,
+            entry.Details is { } element ? JsonSerializer.Serialize(element) : "{}",
+            previousHash);
+        var hash = stored.ComputeHash();
 
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO audit.events (sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome,
@@ -82,27 +88,24 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
                     @origin_ip, @origin_service, @resource_type, @resource_id, @details, @previous_hash, @hash)
             """, connection, transaction))
         {
-            insert.Parameters.AddWithValue("sequence", sequence);
-            insert.Parameters.AddWithValue("event_id", eventId);
-            insert.Parameters.AddWithValue("occurred_at", occurredAt);
-            insert.Parameters.AddWithValue("actor_type", actorType);
-            insert.Parameters.AddWithValue("actor_id", entry.Actor.Id);
-            insert.Parameters.AddWithValue("event_type", entry.EventType);
-            insert.Parameters.AddWithValue("outcome", outcome);
-            insert.Parameters.AddWithValue("origin_ip", (object?)entry.Origin?.IpAddress ?? DBNull.Value);
-            insert.Parameters.AddWithValue("origin_service", (object?)entry.Origin?.Service ?? DBNull.Value);
-            insert.Parameters.AddWithValue("resource_type", (object?)entry.Resource?.Type ?? DBNull.Value);
-            insert.Parameters.AddWithValue("resource_id", (object?)entry.Resource?.Id ?? DBNull.Value);
-            insert.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Json) { Value = details });
+            insert.Parameters.AddWithValue("sequence", stored.Sequence);
+            insert.Parameters.AddWithValue("event_id", stored.EventId);
+            insert.Parameters.AddWithValue("occurred_at", stored.OccurredAtUtc);
+            insert.Parameters.AddWithValue("actor_type", stored.ActorType);
+            insert.Parameters.AddWithValue("actor_id", stored.ActorId);
+            insert.Parameters.AddWithValue("event_type", stored.EventType);
+            insert.Parameters.AddWithValue("outcome", stored.Outcome);
+            insert.Parameters.AddWithValue("origin_ip", (object?)stored.OriginIp ?? DBNull.Value);
+            insert.Parameters.AddWithValue("origin_service", (object?)stored.OriginService ?? DBNull.Value);
+            insert.Parameters.AddWithValue("resource_type", (object?)stored.ResourceType ?? DBNull.Value);
+            insert.Parameters.AddWithValue("resource_id", (object?)stored.ResourceId ?? DBNull.Value);
+            insert.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Json) { Value = stored.Details });
             insert.Parameters.AddWithValue("previous_hash", previousHash);
             insert.Parameters.AddWithValue("hash", hash);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new RecordedAuditEvent(
-            sequence, eventId, new DateTimeOffset(occurredAt), entry.EventType, actorType, entry.Actor.Id, outcome,
-            entry.Origin?.IpAddress, entry.Origin?.Service, entry.Resource?.Type, entry.Resource?.Id, details,
-            Convert.ToHexStringLower(previousHash), Convert.ToHexStringLower(hash));
+        return stored.ToRecorded(hash);
     }
 
     private static DateTime TruncateToMicroseconds(DateTime value) =>

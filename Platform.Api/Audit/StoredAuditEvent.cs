@@ -1,0 +1,55 @@
+using Npgsql;
+
+namespace Platform.Api.Audit;
+
+/// <summary>
+/// One row of audit.events with the exact values that are hashed: the one place that knows the column list,
+/// how a row is read and what its hash covers, shared by appending, listing and verifying.
+/// </summary>
+internal sealed record StoredAuditEvent(
+    long Sequence,
+    Guid EventId,
+    DateTime OccurredAtUtc,
+    string ActorType,
+    string ActorId,
+    string EventType,
+    string Outcome,
+    string? OriginIp,
+    string? OriginService,
+    string? ResourceType,
+    string? ResourceId,
+    string Details,
+    byte[] PreviousHash)
+{
+    /// <summary>The columns <see cref="Read"/> expects, in its order, followed by the stored hash.</summary>
+    public const string SelectColumns = """
+        sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome,
+        origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash
+        """;
+
+    public static (StoredAuditEvent Event, byte[] StoredHash) Read(NpgsqlDataReader reader) => (
+        new StoredAuditEvent(
+            reader.GetInt64(0),
+            reader.GetGuid(1),
+            reader.GetFieldValue<DateTime>(2),
+            reader.GetString(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            reader.GetString(6),
+            reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8),
+            reader.IsDBNull(9) ? null : reader.GetString(9),
+            reader.IsDBNull(10) ? null : reader.GetString(10),
+            reader.GetString(11),
+            reader.GetFieldValue<byte[]>(12)),
+        reader.GetFieldValue<byte[]>(13));
+
+    public byte[] ComputeHash() => AuditHash.Compute(
+        Sequence, EventId, OccurredAtUtc, ActorType, ActorId, EventType, Outcome,
+        OriginIp, OriginService, ResourceType, ResourceId, Details, PreviousHash);
+
+    public RecordedAuditEvent ToRecorded(byte[] hash) => new(
+        Sequence, EventId, new DateTimeOffset(OccurredAtUtc, TimeSpan.Zero), EventType, ActorType, ActorId, Outcome,
+        OriginIp, OriginService, ResourceType, ResourceId, Details,
+        Convert.ToHexStringLower(PreviousHash), Convert.ToHexStringLower(hash));
+}
