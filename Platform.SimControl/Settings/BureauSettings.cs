@@ -29,7 +29,7 @@ public sealed class BureauPersonaRule
 }
 
 /// <summary>How bureau-sim behaves.</summary>
-public sealed class BureauSettings
+public sealed class BureauSettings : IVersionedSettings<BureauSettings>
 {
     /// <summary>Mean of the score distribution for applicants with no override or persona.</summary>
     public double DefaultScoreMean { get; set; } = 690;

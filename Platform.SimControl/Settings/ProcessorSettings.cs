@@ -28,7 +28,7 @@ public sealed class LatencySettings
 /// for capture, refund, void and physical-card delivery the share that complete successfully is set per operation
 /// (default 1).
 /// </summary>
-public sealed class ProcessorSettings
+public sealed class ProcessorSettings : IVersionedSettings<ProcessorSettings>
 {
     /// <summary>Share of requests approved (0–1).</summary>
     public double ApprovalRate { get; set; } = 0.95;

@@ -3,26 +3,22 @@ using Platform.SimControl.Settings;
 
 namespace Platform.SimControl.Components.Pages;
 
-public partial class Bureau : StoreSubscriberPage
+public partial class Bureau : SettingsFormPage<BureauSettings>
 {
-    private BureauSettings? current;
-    private BureauSettings? form;
     private IQueryable<ApplicantOverride> overrides = Enumerable.Empty<ApplicantOverride>().AsQueryable();
     private IQueryable<BureauPersonaRule> personas = Enumerable.Empty<BureauPersonaRule>().AsQueryable();
-    private long? savedVersion;
-    private string? changedElsewhere;
-    private bool saving;
     private OverrideEditor? editor;
     private IReadOnlyDictionary<string, string[]> overrideErrors = new Dictionary<string, string[]>();
 
-    private bool IsDirty => current is not null && form is not null && !SameValues(current, form);
+    protected override Task<BureauSettings> ReadSettingsAsync() => Store.GetBureauSettingsAsync();
+
+    protected override Task<SettingsUpdateResult<BureauSettings>> WriteSettingsAsync(BureauSettings settings) =>
+        Store.UpdateBureauSettingsAsync(settings, PanelActor);
 
     protected override async Task LoadAsync()
     {
-        current = await Store.GetBureauSettingsAsync();
-        form = current.Clone();
-        personas = current.PersonaRules.AsQueryable();
-        changedElsewhere = null;
+        await LoadSettingsAsync();
+        personas = current!.PersonaRules.AsQueryable();
         await LoadOverridesAsync();
     }
 
@@ -37,56 +33,12 @@ public partial class Bureau : StoreSubscriberPage
                 await LoadOverridesAsync();
                 break;
             case SettingsChangeKinds.Bureau or SettingsChangeKinds.Scenario or SettingsChangeKinds.Reset:
-                var latest = await Store.GetBureauSettingsAsync();
                 await LoadOverridesAsync();
-                if (current is not null && latest.Version == current.Version) return;
-                personas = latest.PersonaRules.AsQueryable();
-                if (IsDirty)
+                if (await FollowStoredSettingsAsync() is { } latest)
                 {
-                    current = latest;
-                    changedElsewhere = $"Version {latest.Version} was saved by {latest.UpdatedBy ?? "someone"} at {latest.UpdatedAt:HH:mm:ss}";
-                    return;
+                    personas = latest.PersonaRules.AsQueryable();
                 }
-                current = latest;
-                form = latest.Clone();
-                savedVersion = null;
                 break;
-        }
-    }
-
-    private async Task LoadLatest()
-    {
-        await LoadAsync();
-        errors = new Dictionary<string, string[]>();
-        savedVersion = null;
-    }
-
-    private async Task SaveAsync()
-    {
-        if (form is null) return;
-        saving = true;
-        try
-        {
-            var result = await Store.UpdateBureauSettingsAsync(form.Clone(), PanelActor);
-            errors = result.Errors;
-            savedVersion = null;
-            if (result.Succeeded && result.Value is { } stored)
-            {
-                current = stored;
-                form = stored.Clone();
-                savedVersion = stored.Version;
-                changedElsewhere = null;
-            }
-        }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
-        {
-            // The store is unreachable or contended: say so and keep the form as typed.
-            errors = new Dictionary<string, string[]> { ["store"] = [$"Could not save: {ex.Message}"] };
-            savedVersion = null;
-        }
-        finally
-        {
-            saving = false;
         }
     }
 
@@ -135,16 +87,6 @@ public partial class Bureau : StoreSubscriberPage
 
     private Microsoft.FluentUI.AspNetCore.Components.MessageState? OverrideState(string field) =>
         overrideErrors.ContainsKey(field) ? Microsoft.FluentUI.AspNetCore.Components.MessageState.Error : null;
-
-    private static bool SameValues(BureauSettings a, BureauSettings b)
-    {
-        var x = a.Clone();
-        var y = b.Clone();
-        x.Version = y.Version = 0;
-        x.UpdatedAt = y.UpdatedAt = null;
-        x.UpdatedBy = y.UpdatedBy = null;
-        return SettingsJson.Serialize(x) == SettingsJson.Serialize(y);
-    }
 
     private sealed class OverrideEditor
     {
