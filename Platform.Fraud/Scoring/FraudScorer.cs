@@ -52,18 +52,7 @@ internal sealed class FraudScorer(FraudModels models, VelocityReader velocity, F
         var probability = models.Transaction.Predict(features, contributions);
 
         Span<int> order = stackalloc int[TransactionFeatures.Count];
-        var reasons = new List<Reason>(MaxReasons);
-        foreach (var feature in ByContribution(contributions, order))
-        {
-            if (TransactionFeatures.Describe(feature, features, transaction) is { } reason)
-            {
-                AddDistinct(reasons, reason);
-                if (reasons.Count == MaxReasons)
-                {
-                    break;
-                }
-            }
-        }
+        var reasons = PickReasons(features, contributions, order, transaction, TransactionFeatures.Describe);
         return Finish(probability, ModelCatalog.Transaction, reasons, models.Transaction.Version, degraded, started);
     }
 
@@ -76,10 +65,20 @@ internal sealed class FraudScorer(FraudModels models, VelocityReader velocity, F
         var probability = models.Application.Predict(features, contributions);
 
         Span<int> order = stackalloc int[ApplicationFeatures.Count];
+        var reasons = PickReasons(features, contributions, order, application, ApplicationFeatures.Describe);
+        return Finish(probability, ModelCatalog.Application, reasons, models.Application.Version, degraded, started);
+    }
+
+    private delegate Reason? DescribeFeature<TInput>(int feature, ReadOnlySpan<float> features, TInput input);
+
+    /// <summary>Up to <see cref="MaxReasons"/> distinct reasons, from the features that raised the score most.</summary>
+    private static List<Reason> PickReasons<TInput>(
+        ReadOnlySpan<float> features, ReadOnlySpan<float> contributions, Span<int> order, TInput input, DescribeFeature<TInput> describe)
+    {
         var reasons = new List<Reason>(MaxReasons);
         foreach (var feature in ByContribution(contributions, order))
         {
-            if (ApplicationFeatures.Describe(feature, features, application) is { } reason)
+            if (describe(feature, features, input) is { } reason)
             {
                 AddDistinct(reasons, reason);
                 if (reasons.Count == MaxReasons)
@@ -88,7 +87,7 @@ internal sealed class FraudScorer(FraudModels models, VelocityReader velocity, F
                 }
             }
         }
-        return Finish(probability, ModelCatalog.Application, reasons, models.Application.Version, degraded, started);
+        return reasons;
     }
 
     /// <summary>Feature indexes whose contribution raised the score, largest first.</summary>
