@@ -1,5 +1,9 @@
+using Platform.Api.Accounts;
 using Platform.Api.Audit;
+using Platform.Api.Cards;
 using Platform.Api.Data;
+using Platform.Api.Ledger;
+using Platform.Api.Outbox;
 using Scalar.AspNetCore;
 
 namespace Platform.Api;
@@ -19,6 +23,12 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddDatabaseMigrations();
         builder.Services.AddAuditTrail();
         builder.AddFraudClient();
+        builder.AddProcessorClients();
+
+        builder.Services.AddOutbox();
+        builder.Services.AddSingleton<LedgerPostings>();
+        builder.Services.AddSingleton<AccountStore>();
+        builder.Services.AddSingleton<CardIssuing>();
 
         return builder;
     }

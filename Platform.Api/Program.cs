@@ -1,4 +1,5 @@
 using Platform.Api;
+using Platform.Api.Accounts;
 using Platform.Api.Audit;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ app.MapApiDocuments();
 
 app.MapAuditApi();
 app.MapInternalAuditApi();
+app.MapAccountsApi();
 
 app.Run();
 

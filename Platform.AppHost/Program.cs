@@ -32,9 +32,12 @@ var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simco
 
 var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
+    .WithEnvironment("Processor__WebhookSecret", webhookSecret)
     .WithReference(fraud).WaitFor(fraud)
     .WithReference(simControl).WaitFor(simControl)
     .WithReplicas(ports.ApiReplicas);
+// The processor calls back on the API's one (load-balanced) address, whichever replica answers.
+api.WithEnvironment("Processor__WebhookCallbackUrl", ReferenceExpression.Create($"{api.GetEndpoint("http")}/v1/webhooks/processor"));
 
 // simcontrol records its settings changes on the API's audit spine; no WaitFor, which would be a cycle:
 // it keeps unsent changes and delivers them once the API answers.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Platform.Api.Audit;
@@ -46,7 +47,7 @@ internal static class AuditServiceCollectionExtensions
 {
     public static IServiceCollection AddAuditTrail(this IServiceCollection services)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<AuditEventReader>();

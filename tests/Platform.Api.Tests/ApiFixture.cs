@@ -17,6 +17,8 @@ public sealed class ApiCollection : ICollectionFixture<PlatformStoresFixture>
 public sealed class ApiFactory(string databaseConnectionString, string redisConnectionString, string? internalApiKey = null)
     : WebApplicationFactory<Program>
 {
+    public const string WebhookSecret = "test-webhook-secret-0123456789";
+
     public string DatabaseConnectionString { get; } = databaseConnectionString;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -25,6 +27,7 @@ public sealed class ApiFactory(string databaseConnectionString, string redisConn
         builder.UseSetting("ConnectionStrings:platform", DatabaseConnectionString);
         builder.UseSetting("ConnectionStrings:redis", redisConnectionString);
         builder.UseSetting("InternalApi:Key", internalApiKey ?? "");
+        builder.UseSetting("Processor:WebhookSecret", WebhookSecret);
     }
 
     public static async Task<ApiFactory> StartAsync(PlatformStoresFixture stores, string? internalApiKey = null)

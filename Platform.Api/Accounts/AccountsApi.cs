@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Platform.Api.Audit;
+
+namespace Platform.Api.Accounts;
+
+internal static class AccountsApi
+{
+    public static RouteGroupBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/accounts").WithTags("Accounts");
+        group.MapPost("/", OpenAsync);
+        group.MapGet("/{accountId:guid}", GetAsync);
+        group.MapGet("/{accountId:guid}/transactions", ListTransactionsAsync);
+        return group;
+    }
+
+    public static async Task<Results<Created<AccountResponse>, ValidationProblem>> OpenAsync(
+        OpenAccountRequest request, HttpContext http, NpgsqlDataSource dataSource, AccountStore accounts, IAuditTrail audit, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Money.IsCurrency(request.Currency)) errors["currency"] = ["Must be an ISO 4217 code such as USD."];
+        if (request.CreditLimit is not (>= 0 and <= 100_000_000_00)) errors["creditLimit"] = ["Required: 0 to 10,000,000,000 minor units."];
+        if (request.OwnerReference is { Length: > 200 }) errors["ownerReference"] = ["At most 200 characters."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var account = await accounts.OpenAsync(transaction, request.Currency!, request.CreditLimit!.Value, request.OwnerReference, cancellationToken);
+        await audit.AppendAsync(FinancialAudit.Entry("account.opened", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "account", account.Id,
+            new Dictionary<string, object?> { ["creditLimit"] = account.CreditLimit, ["currency"] = account.Currency, ["via"] = "direct" }), transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/v1/accounts/{account.Id}", account);
+    }
+
+    public static async Task<Results<Ok<AccountResponse>, NotFound>> GetAsync(Guid accountId, AccountStore accounts, CancellationToken cancellationToken) =>
+        await accounts.GetAsync(accountId, cancellationToken) is { } account ? TypedResults.Ok(account) : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<LedgerPage>, NotFound, ValidationProblem>> ListTransactionsAsync(
+        Guid accountId, long? before, int? limit, AccountStore accounts, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 500) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["1 to 500."] });
+        if (await accounts.GetAsync(accountId, cancellationToken) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await accounts.ListPostingsAsync(accountId, before, limit ?? 50, cancellationToken));
+    }
+}

@@ -1,0 +1,68 @@
+using Npgsql;
+using Platform.Api.Data;
+
+namespace Platform.Api.Ledger;
+
+/// <summary>
+/// The only code that changes an account's balances: every change is a posting plus the matching update of the
+/// account's running sums, in the caller's transaction, so the sums always equal the postings.
+/// </summary>
+public sealed class LedgerPostings(TimeProvider time)
+{
+    /// <summary>
+    /// Reserves credit for an authorization if the account is open and has it available. One conditional row update,
+    /// so concurrent holds on one account (from any number of API instances) queue on the row and never overdraw it.
+    /// Returns the available credit after the hold, or null when there was not enough (nothing changed then).
+    /// </summary>
+    public async Task<long?> TryHoldAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, long amount, string currency, string description, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(transaction.Connection!, transaction, """
+            update core.accounts set held_amount = held_amount + $2, updated_at = $3
+            where account_id = $1 and status = 'open' and credit_limit - held_amount - posted_balance >= $2
+            returning credit_limit - held_amount - posted_balance
+            """, accountId, amount, time.GetUtcNow());
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long available) return null;
+        await InsertAsync(transaction, accountId, "hold", "held", amount, currency, authorizationId, null, description, cancellationToken);
+        return available;
+    }
+
+    public Task<long> ReleaseHoldAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid? operationId, long amount, string currency, string description, CancellationToken cancellationToken) =>
+        MoveAsync(transaction, accountId, -amount, 0, [("hold_release", "held", -amount)], currency, authorizationId, operationId, description, cancellationToken);
+
+    /// <summary>A capture settled: the held amount becomes owed.</summary>
+    public Task<long> PostPurchaseAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid operationId, long amount, string currency, string description, CancellationToken cancellationToken) =>
+        MoveAsync(transaction, accountId, -amount, amount, [("hold_release", "held", -amount), ("purchase", "posted", amount)], currency, authorizationId, operationId, description, cancellationToken);
+
+    public Task<long> PostRefundAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid operationId, long amount, string currency, string description, CancellationToken cancellationToken) =>
+        MoveAsync(transaction, accountId, 0, -amount, [("refund", "posted", -amount)], currency, authorizationId, operationId, description, cancellationToken);
+
+    private async Task<long> MoveAsync(NpgsqlTransaction transaction, Guid accountId, long heldDelta, long postedDelta,
+        (string EntryType, string Balance, long Amount)[] postings, string currency, Guid authorizationId, Guid? operationId, string description,
+        CancellationToken cancellationToken)
+    {
+        if (heldDelta == 0 && postedDelta == 0) return await AvailableAsync(transaction, accountId, cancellationToken);
+        await using var command = Sql.Command(transaction.Connection!, transaction, """
+            update core.accounts set held_amount = held_amount + $2, posted_balance = posted_balance + $3, updated_at = $4
+            where account_id = $1
+            returning credit_limit - held_amount - posted_balance
+            """, accountId, heldDelta, postedDelta, time.GetUtcNow());
+        var available = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        foreach (var posting in postings)
+            await InsertAsync(transaction, accountId, posting.EntryType, posting.Balance, posting.Amount, currency, authorizationId, operationId, description, cancellationToken);
+        return available;
+    }
+
+    private static async Task<long> AvailableAsync(NpgsqlTransaction transaction, Guid accountId, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(transaction.Connection!, transaction,
+            "select credit_limit - held_amount - posted_balance from core.accounts where account_id = $1", accountId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task InsertAsync(NpgsqlTransaction transaction, Guid accountId, string entryType, string balance, long amount, string currency,
+        Guid authorizationId, Guid? operationId, string description, CancellationToken cancellationToken) =>
+        await Sql.ExecuteAsync(transaction.Connection!, transaction, """
+            insert into core.ledger_postings (account_id, entry_type, balance_type, amount, currency, authorization_id, operation_id, description, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """, cancellationToken, accountId, entryType, balance, amount, currency, authorizationId, operationId, description, time.GetUtcNow());
+}

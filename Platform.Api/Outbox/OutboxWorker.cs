@@ -1,0 +1,139 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Platform.Api.Outbox;
+
+/// <summary>What a handler made of one message.</summary>
+public enum OutboxOutcome
+{
+    /// <summary>Acknowledged (or settled for good, e.g. the processor refused): never sent again.</summary>
+    Done,
+
+    /// <summary>Not acknowledged: try again after the backoff.</summary>
+    Retry,
+}
+
+public sealed record OutboxResult(OutboxOutcome Outcome, string? Error = null)
+{
+    public static readonly OutboxResult Done = new(OutboxOutcome.Done);
+    public static OutboxResult Retry(string error) => new(OutboxOutcome.Retry, error);
+}
+
+/// <summary>Delivers one kind of outbox message. Handlers must be idempotent: a message can be handled more than once.</summary>
+public interface IOutboxHandler
+{
+    string Kind { get; }
+    Task<OutboxResult> HandleAsync(OutboxMessage message, CancellationToken cancellationToken);
+}
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    /// <summary>How often a worker looks for due work that another instance wrote (its own work wakes it at once).</summary>
+    [Range(10, 60_000)]
+    public int PollMs { get; set; } = 250;
+
+    [Range(1, 500)]
+    public int BatchSize { get; set; } = 20;
+
+    /// <summary>How long a claimed row stays with one worker before another may take it over.</summary>
+    [Range(1, 3_600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    [Range(10, 600_000)]
+    public int RetryBaseMs { get; set; } = 500;
+
+    [Range(10, 3_600_000)]
+    public int RetryMaxMs { get; set; } = 300_000;
+
+    /// <summary>After this many attempts a message is marked dead and shows in the reconciliation report.</summary>
+    [Range(1, 100_000)]
+    public int MaxAttempts { get; set; } = 200;
+}
+
+/// <summary>Claims due outbox rows and hands each to the handler for its kind.</summary>
+internal sealed partial class OutboxWorker(
+    OutboxStore store, OutboxSignal signal, IEnumerable<IOutboxHandler> handlers, IOptions<OutboxOptions> options, ILogger<OutboxWorker> logger) : BackgroundService
+{
+    private readonly Dictionary<string, IOutboxHandler> handlersByKind = handlers.ToDictionary(h => h.Kind);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                IReadOnlyList<OutboxMessage> batch;
+                while ((batch = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.BatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), stoppingToken))).Count > 0)
+                {
+                    await Task.WhenAll(batch.Select(message => HandleAsync(message, stoppingToken)));
+                }
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(o.PollMs), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                LogPollFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(o.PollMs), stoppingToken);
+            }
+        }
+    }
+
+    private async Task HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        OutboxResult result;
+        try
+        {
+            result = handlersByKind.TryGetValue(message.Kind, out var handler)
+                ? await handler.HandleAsync(message, cancellationToken)
+                : OutboxResult.Retry($"No handler for outbox kind '{message.Kind}'.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            result = OutboxResult.Retry(ex.GetType().Name + ": " + ex.Message);
+        }
+
+        try
+        {
+            if (result.Outcome == OutboxOutcome.Done)
+            {
+                await store.CompleteAsync(message.Id, cancellationToken);
+                return;
+            }
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(o.RetryMaxMs, o.RetryBaseMs * Math.Pow(2, Math.Min(message.Attempt - 1, 30))));
+            var giveUp = message.Attempt >= o.MaxAttempts;
+            LogRetry(logger, message.Kind, message.SubjectId, message.Attempt, result.Error);
+            await store.RetryLaterAsync(message.Id, result.Error ?? "unknown", backoff, giveUp, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            // The lease lapses and the message is handled again; handlers are idempotent.
+            LogPollFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox polling failed; retrying")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Kind} for {SubjectId} not acknowledged (attempt {Attempt}): {Error}")]
+    private static partial void LogRetry(ILogger logger, string kind, Guid subjectId, int attempt, string? error);
+}
+
+internal static class OutboxServiceCollectionExtensions
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services)
+    {
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxStore>();
+        services.AddHostedService<OutboxWorker>();
+        return services;
+    }
+}
