@@ -1,5 +1,6 @@
 using Platform.Api.Accounts;
 using Platform.Api.Audit;
+using Platform.Api.Authorizations;
 using Platform.Api.Cards;
 using Platform.Api.Data;
 using Platform.Api.Ledger;
@@ -29,6 +30,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddSingleton<LedgerPostings>();
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<CardIssuing>();
+        builder.Services.AddCardsAndMoney();
 
         return builder;
     }

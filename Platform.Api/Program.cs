@@ -1,6 +1,10 @@
 using Platform.Api;
 using Platform.Api.Accounts;
 using Platform.Api.Audit;
+using Platform.Api.Authorizations;
+using Platform.Api.Cards;
+using Platform.Api.Reconciliation;
+using Platform.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +21,10 @@ app.MapApiDocuments();
 app.MapAuditApi();
 app.MapInternalAuditApi();
 app.MapAccountsApi();
+app.MapCardsApi();
+app.MapAuthorizationsApi();
+app.MapProcessorWebhooksApi();
+app.MapReconciliationApi();
 
 app.Run();
 

@@ -29,9 +29,12 @@ public sealed class LedgerPostings(TimeProvider time)
     public Task<long> ReleaseHoldAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid? operationId, long amount, string currency, string description, CancellationToken cancellationToken) =>
         MoveAsync(transaction, accountId, -amount, 0, [("hold_release", "held", -amount)], currency, authorizationId, operationId, description, cancellationToken);
 
-    /// <summary>A capture settled: the held amount becomes owed.</summary>
-    public Task<long> PostPurchaseAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid operationId, long amount, string currency, string description, CancellationToken cancellationToken) =>
-        MoveAsync(transaction, accountId, -amount, amount, [("hold_release", "held", -amount), ("purchase", "posted", amount)], currency, authorizationId, operationId, description, cancellationToken);
+    /// <summary>A capture settled: the amount becomes owed and <paramref name="releasedFromHold"/> of it comes off the hold.</summary>
+    public Task<long> PostPurchaseAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid operationId, long amount, long releasedFromHold,
+        string currency, string description, CancellationToken cancellationToken) =>
+        MoveAsync(transaction, accountId, -releasedFromHold, amount,
+            releasedFromHold > 0 ? [("hold_release", "held", -releasedFromHold), ("purchase", "posted", amount)] : [("purchase", "posted", amount)],
+            currency, authorizationId, operationId, description, cancellationToken);
 
     public Task<long> PostRefundAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, Guid operationId, long amount, string currency, string description, CancellationToken cancellationToken) =>
         MoveAsync(transaction, accountId, 0, -amount, [("refund", "posted", -amount)], currency, authorizationId, operationId, description, cancellationToken);

@@ -55,9 +55,8 @@ public sealed class OutboxOptions
 
 /// <summary>Claims due outbox rows and hands each to the handler for its kind.</summary>
 internal sealed partial class OutboxWorker(
-    OutboxStore store, OutboxSignal signal, IEnumerable<IOutboxHandler> handlers, IOptions<OutboxOptions> options, ILogger<OutboxWorker> logger) : BackgroundService
+    OutboxStore store, OutboxSignal signal, IServiceScopeFactory scopes, IOptions<OutboxOptions> options, ILogger<OutboxWorker> logger) : BackgroundService
 {
-    private readonly Dictionary<string, IOutboxHandler> handlersByKind = handlers.ToDictionary(h => h.Kind);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -91,7 +90,10 @@ internal sealed partial class OutboxWorker(
         OutboxResult result;
         try
         {
-            result = handlersByKind.TryGetValue(message.Kind, out var handler)
+            // Handlers use typed HTTP clients, which are meant to be short-lived: one scope per message.
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == message.Kind);
+            result = handler is not null
                 ? await handler.HandleAsync(message, cancellationToken)
                 : OutboxResult.Retry($"No handler for outbox kind '{message.Kind}'.");
         }

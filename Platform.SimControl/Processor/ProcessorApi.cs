@@ -165,8 +165,9 @@ internal static class ProcessorApi
         if (await s.Behaviour.PlayAsync(decision, http) is { } failure) return new(default, failure);
 
         var context = new OperationContext(settings, effective, header, decision.Random, s.Time.GetUtcNow());
+        // Not tied to the caller: an operation that has started completes and is recorded even if the caller gave up.
         var result = await s.Idempotency.RunAsync(scope, key, Idempotency.Hash(scope, bytes), responseInfo,
-            (connection, tx) => work(request, context, connection, tx), http.RequestAborted);
+            (connection, tx) => work(request, context, connection, tx), CancellationToken.None);
         if (result.Outcome == IdempotencyOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         return new(result.Body, result.Problem);
     }

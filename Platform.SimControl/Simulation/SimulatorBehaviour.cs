@@ -79,7 +79,10 @@ internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<
         var aborted = context.RequestAborted;
         try
         {
-            if (decision.LatencyMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(decision.LatencyMs), time, aborted);
+            // Latency is the processing time of a request that arrived: like a real processor, the work goes on when
+            // the caller stops waiting, so a caller that gave up can meet the outcome later (and must reconcile it).
+            if (decision.LatencyMs > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(decision.LatencyMs), time, context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
             if (decision.Timeout)
             {
                 context.Items[OutcomeItem] = "timeout";
@@ -87,7 +90,7 @@ internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<
                 return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "Simulated timeout");
             }
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested || context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
         {
             context.Items.TryAdd(OutcomeItem, "aborted");
             return TypedResults.Problem(statusCode: 499, title: "Caller gave up");

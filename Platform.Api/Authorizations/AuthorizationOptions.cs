@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Platform.Api.Authorizations;
+
+/// <summary>Settings under <c>Authorizations</c>, checked at start-up.</summary>
+public sealed class AuthorizationOptions
+{
+    public const string Section = "Authorizations";
+
+    /// <summary>End to end inside the API; the processor call gets what is left after the fraud check and the reservation.</summary>
+    [Range(20, 10_000)]
+    public int BudgetMs { get; set; } = 95;
+
+    /// <summary>Kept back from the processor call for recording the outcome, so the answer still leaves inside the budget.</summary>
+    [Range(1, 1_000)]
+    public int RecordingReserveMs { get; set; } = 10;
+
+    /// <summary>An approved hold that is not captured within this time is released (and the authorization voided at the processor).</summary>
+    [Range(1, 60 * 24 * 60)]
+    public int HoldExpiryMinutes { get; set; } = 7 * 24 * 60;
+
+    /// <summary>
+    /// An authorization still pending after this long belongs to an API instance that stopped mid-flight: its hold is
+    /// released, it is declined, and a reversal goes to the processor in case the processor approved it.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int AbandonedAfterSeconds { get; set; } = 30;
+
+    /// <summary>How often each instance looks for expired holds and abandoned authorizations.</summary>
+    [Range(100, 3_600_000)]
+    public int SweepIntervalMs { get; set; } = 5_000;
+}

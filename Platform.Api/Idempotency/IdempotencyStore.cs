@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Npgsql;
+using NpgsqlTypes;
+using Platform.Api.Data;
+
+namespace Platform.Api.Idempotency;
+
+/// <summary>What an earlier request with the same key left behind.</summary>
+public sealed record StoredIdempotentResponse(string RequestHash, int StatusCode, string? ResponseJson);
+
+/// <summary>
+/// Idempotency keys for the mutating money endpoints. The key is claimed inside the same transaction as the work, so
+/// a concurrent retry waits on the key's unique index and then sees the outcome; a refused request rolls back and
+/// leaves no key, so it can be corrected and retried with the same one.
+/// </summary>
+public sealed class IdempotencyStore(TimeProvider time)
+{
+    public const string HeaderName = "Idempotency-Key";
+
+    public static string Hash<T>(string scope, T request, JsonTypeInfo<T> typeInfo) =>
+        Convert.ToHexStringLower(SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(scope + "\n"), .. JsonSerializer.SerializeToUtf8Bytes(request, typeInfo)]));
+
+    public static Dictionary<string, string[]>? ValidateKey(string? key) =>
+        string.IsNullOrWhiteSpace(key) || key.Length > 255
+            ? new() { [HeaderName] = ["Required on every mutating money call: a unique value per intended operation, at most 255 characters."] }
+            : null;
+
+    public async Task<StoredIdempotentResponse?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string scope, string key, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, transaction,
+            "select request_hash, status_code, response::text from core.idempotency_keys where scope = $1 and idempotency_key = $2", scope, key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredIdempotentResponse(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2))
+            : null;
+    }
+
+    /// <summary>True when this request owns the key; false when another request already used it (committed).</summary>
+    public async Task<bool> TryClaimAsync(NpgsqlTransaction transaction, string scope, string key, string requestHash, CancellationToken cancellationToken) =>
+        await Sql.ExecuteAsync(transaction.Connection!, transaction, """
+            insert into core.idempotency_keys (scope, idempotency_key, request_hash, status_code, created_at)
+            values ($1, $2, $3, 0, $4) on conflict do nothing
+            """, cancellationToken, scope, key, requestHash, time.GetUtcNow()) == 1;
+
+    public async Task CompleteAsync<T>(NpgsqlTransaction transaction, string scope, string key, int statusCode, T response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(transaction.Connection!, transaction,
+            "update core.idempotency_keys set status_code = $3, response = $4 where scope = $1 and idempotency_key = $2", scope, key, statusCode, null);
+        command.Parameters[3] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(response, typeInfo) };
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// The answer to a request whose key was used before: the first answer again (marked <c>Idempotent-Replayed</c>),
+/// a 422 when the key came with a different request, or a 409 while the first request is still being worked on.
+/// </summary>
+public sealed class IdempotentReplayResult(StoredIdempotentResponse stored, string requestHash) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        if (stored.RequestHash != requestHash)
+        {
+            await TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused with a different request",
+                detail: "This Idempotency-Key was first used with another request; use a new key for a new operation.",
+                extensions: new Dictionary<string, object?> { ["field"] = IdempotencyStore.HeaderName }).ExecuteAsync(httpContext);
+            return;
+        }
+        if (stored.StatusCode == 0 || stored.ResponseJson is null)
+        {
+            await TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Request in progress",
+                detail: "A request with this Idempotency-Key is still being processed; retry shortly with the same key.").ExecuteAsync(httpContext);
+            return;
+        }
+        httpContext.Response.StatusCode = stored.StatusCode;
+        httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        httpContext.Response.ContentType = "application/json; charset=utf-8";
+        await httpContext.Response.WriteAsync(stored.ResponseJson, httpContext.RequestAborted);
+    }
+}

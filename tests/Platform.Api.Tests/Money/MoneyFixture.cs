@@ -1,0 +1,144 @@
+extern alias simcontrol;
+
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Platform.Testing;
+
+namespace Platform.Api.Tests.Money;
+
+[CollectionDefinition(Name)]
+public sealed class MoneyCollection : ICollectionFixture<MoneyFixture>
+{
+    public const string Name = "money";
+}
+
+/// <summary>
+/// The API and processor-sim (the real simcontrol app) in-process, each with its own database on one throwaway
+/// PostgreSQL and sharing one Redis, calling each other through their test servers: authorizations and operations go
+/// API → processor-sim, webhooks come back processor-sim → API, signed with the shared secret. The fraud service is
+/// deliberately unreachable, so its documented fallback rule decides (approve up to 50.00, decline above).
+/// </summary>
+public sealed class MoneyFixture : IAsyncLifetime
+{
+    public const string WebhookSecret = "money-tests-webhook-secret-0123456789";
+    private readonly PlatformStoresFixture stores = new();
+
+    public MoneyApiFactory Api { get; private set; } = null!;
+    public ProcessorSimFactory Processor { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+    public HttpClient ProcessorClient { get; private set; } = null!;
+    public string ApiDatabase { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        await stores.InitializeAsync();
+        ApiDatabase = await stores.Postgres.CreateDatabaseAsync("api");
+        var processorDatabase = await stores.Postgres.CreateDatabaseAsync("processor");
+        await stores.Redis.FlushAsync();
+        Processor = new ProcessorSimFactory(processorDatabase, stores.Redis.ConnectionString, () => Api!.Server.CreateHandler());
+        Api = new MoneyApiFactory(ApiDatabase, stores.Redis.ConnectionString, () => Processor.Server.CreateHandler());
+        ProcessorClient = Processor.CreateClient();
+        Client = Api.CreateClient();
+        await ResetProcessorAsync();
+        // The API registers its webhook URL with the processor at start; wait for that before any test runs.
+        await Poll.UntilAsync(() => ProcessorClient.GetAsync("/processor/v1/webhook-endpoint"), r => r.IsSuccessStatusCode);
+    }
+
+    /// <summary>Every authorization approved in full, no latency, webhooks at once.</summary>
+    public async Task ResetProcessorAsync(object? overrides = null)
+    {
+        (await ProcessorClient.PostAsync("/sim/v1/reset", null)).EnsureSuccessStatusCode();
+        var response = await ProcessorClient.PutAsJsonAsync("/sim/v1/processor/settings", overrides ?? new
+        {
+            approvalRate = 1.0, partialApprovalRate = 0.0, errorRate = 0.0, timeoutRate = 0.0,
+            latencyMs = new { min = 0, median = 0, p99 = 0 }, webhookDelayMs = 0, webhookFailureRate = 0.0,
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task<NpgsqlConnection> OpenApiDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(ApiDatabase);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            Client.Dispose();
+            ProcessorClient.Dispose();
+            await Api.DisposeAsync();
+            await Processor.DisposeAsync();
+        }
+        finally
+        {
+            await stores.DisposeAsync();
+        }
+    }
+}
+
+public sealed class MoneyApiFactory(string database, string redis, Func<HttpMessageHandler> processorHandler) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:platform", database);
+        builder.UseSetting("ConnectionStrings:redis", redis);
+        builder.UseSetting("Processor:WebhookSecret", MoneyFixture.WebhookSecret);
+        builder.UseSetting("Processor:WebhookCallbackUrl", "http://api.test/v1/webhooks/processor");
+        builder.UseSetting("services:simcontrol:http:0", "http://processor.test");
+        // Nothing listens on the discard port: every fraud call fails fast and the fallback rule decides.
+        builder.UseSetting("services:fraud:http:0", "http://127.0.0.1:9");
+        // A roomier budget than production's 95 ms, so a busy test machine does not turn approvals into timeouts;
+        // the timeout tests make the processor slower than this.
+        builder.UseSetting("Authorizations:BudgetMs", "1500");
+        builder.UseSetting("Processor:AuthorizeTimeoutMs", "1500");
+        builder.UseSetting("Outbox:PollMs", "50");
+        builder.UseSetting("Outbox:RetryBaseMs", "100");
+        builder.UseSetting("Outbox:RetryMaxMs", "1000");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorAuthorizationClient)).ConfigurePrimaryHttpMessageHandler(processorHandler);
+            services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorOperationsClient)).ConfigurePrimaryHttpMessageHandler(processorHandler);
+        });
+    }
+}
+
+public sealed class ProcessorSimFactory(string database, string redis, Func<HttpMessageHandler> apiHandler) : WebApplicationFactory<simcontrol::Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("ConnectionStrings:platform", database);
+        builder.UseSetting("ConnectionStrings:redis", redis);
+        builder.UseSetting("Processor:WebhookSecret", MoneyFixture.WebhookSecret);
+        builder.UseSetting("Processor:WebhookRetryBaseMs", "100");
+        builder.UseSetting("Processor:WebhookRetryMaxMs", "1000");
+        builder.UseSetting("Processor:WorkerPollMs", "50");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.ConfigureTestServices(services =>
+            services.AddHttpClient("processor-webhooks").ConfigurePrimaryHttpMessageHandler(apiHandler));
+    }
+}
+
+internal static class Poll
+{
+    public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, int timeoutMs = 15_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Condition not met in time; last value: " + value);
+            await Task.Delay(25);
+        }
+    }
+}
