@@ -85,18 +85,18 @@ public sealed partial class AuthorizationService(
                 var earlier = await idempotency.FindAsync(connection, null, IdempotencyScope, key, cancellationToken);
                 return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
             }
+            // The row first (postings refer to it); its hold only if the credit is there.
+            await InsertAsync(tx, row, early is null ? "pending" : "declined", early is null ? amount : 0, cancellationToken);
             availableAfterHold = early is null
                 ? await ledger.TryHoldAsync(tx, card.AccountId, authorizationId, amount, request.Currency!, $"Hold: {merchant.Name}", cancellationToken)
                 : null;
             if (availableAfterHold is null)
             {
                 // Declined before the processor: the row, the audit event and the stored answer commit together.
-                await InsertAsync(tx, row, "declined", 0, cancellationToken);
                 var response = await DeclineAsync(tx, row, early ?? DeclineReason.InsufficientCredit, actor, origin, cancellationToken);
                 await tx.CommitAsync(cancellationToken);
                 return new AuthorizeResult.Decided(response);
             }
-            await InsertAsync(tx, row, "pending", amount, cancellationToken);
             await tx.CommitAsync(cancellationToken);
         }
 
