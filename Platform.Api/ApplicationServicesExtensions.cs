@@ -25,6 +25,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddAuditTrail();
         builder.AddFraudClient();
         builder.AddProcessorClients();
+        builder.AddUnderwriting();
 
         builder.Services.AddOutbox();
         builder.Services.AddSingleton<LedgerPostings>();

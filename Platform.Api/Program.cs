@@ -4,6 +4,7 @@ using Platform.Api.Audit;
 using Platform.Api.Authorizations;
 using Platform.Api.Cards;
 using Platform.Api.Reconciliation;
+using Platform.Api.Underwriting;
 using Platform.Api.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +22,7 @@ app.MapApiDocuments();
 app.MapAuditApi();
 app.MapInternalAuditApi();
 app.MapAccountsApi();
+app.MapUnderwritingApi();
 app.MapCardsApi();
 app.MapAuthorizationsApi();
 app.MapProcessorWebhooksApi();

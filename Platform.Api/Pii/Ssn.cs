@@ -1,0 +1,25 @@
+namespace Platform.Api.Pii;
+
+/// <summary>The one place SSN text is normalized and masked.</summary>
+public static class Ssn
+{
+    /// <summary>Nine digits, dashes and spaces removed; null if it is not an SSN.</summary>
+    public static string? Normalize(string? value)
+    {
+        if (value is null) return null;
+        Span<char> digits = stackalloc char[9];
+        var count = 0;
+        foreach (var c in value)
+        {
+            if (c is '-' or ' ') continue;
+            if (!char.IsAsciiDigit(c) || count == 9) return null;
+            digits[count++] = c;
+        }
+        return count == 9 ? new string(digits) : null;
+    }
+
+    public static string Last4(string normalized) => normalized[^4..];
+
+    /// <summary>What responses show: never more than the last four digits.</summary>
+    public static string Mask(string last4) => "***-**-" + last4;
+}

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Platform.Api.Audit;
+
+namespace Platform.Api.Underwriting;
+
+/// <summary>
+/// Re-evaluates applications that wait for the bureau (or whose intake never finished). Rows are leased
+/// (<see cref="ApplicationStore.ClaimDueAsync"/>), so any number of API instances can run this side by side; the
+/// schedule lives in the row, so a restart loses nothing.
+/// </summary>
+internal sealed partial class ApplicationRetryWorker(
+    ApplicationStore store,
+    Underwriter underwriter,
+    IAuditTrail audit,
+    IOptions<UnderwritingOptions> options,
+    ILogger<ApplicationRetryWorker> logger) : BackgroundService
+{
+    public const string RetryReason = "automatic re-evaluation of an application waiting for the credit bureau";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.RetryBatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), stoppingToken));
+                foreach (var application in claimed)
+                {
+                    await ReevaluateAsync(application, stoppingToken);
+                }
+                if (claimed.Count == 0) await Task.Delay(TimeSpan.FromMilliseconds(o.RetryPollMs), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                LogPollFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(o.RetryPollMs), stoppingToken);
+            }
+        }
+    }
+
+    private async Task ReevaluateAsync(ClaimedApplication application, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The bureau needs the SSN and date of birth again: an unmasked read like any other, so it is audited first.
+            await audit.AppendAsync(UnderwritingAudit.PiiRead(application.ApplicationId, ["ssn", "dateOfBirth"], RetryReason, FinancialAudit.Worker, null), cancellationToken);
+            var applicant = await store.ReadIdentityAsync(application.ApplicationId, cancellationToken);
+            if (applicant is null) return;
+            await underwriter.EvaluateAsync(application.ApplicationId, applicant, application.Attempt, FinancialAudit.Worker, null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or CryptographicException or HttpRequestException)
+        {
+            // The lease lapses and the application is claimed again.
+            LogReevaluationFailed(logger, application.ApplicationId, application.Attempt, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Application retry polling failed; trying again")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Re-evaluating application {ApplicationId} (attempt {Attempt}) failed; it will be claimed again when its lease lapses")]
+    private static partial void LogReevaluationFailed(ILogger logger, Guid applicationId, int attempt, Exception exception);
+}
