@@ -58,10 +58,16 @@ public sealed class CardOperations(NpgsqlDataSource dataSource, IdempotencyStore
     public Task<OperationRequestResult> RefundAsync(Guid transactionId, AmountRequest request, string? key, AuditActor actor, AuditOrigin origin, CancellationToken cancellationToken) =>
         RunAsync("refund:" + transactionId, request, key, async tx =>
         {
+            // Lock the purchase first, then sum its refunds in a later statement: a statement that waited for the lock
+            // would otherwise still see the sums from before the wait (READ COMMITTED snapshots per statement).
+            await using (var lockPurchase = Sql.Command(tx.Connection!, tx, "select 1 from core.card_operations where operation_id = $1 for update", transactionId))
+            {
+                if (await lockPurchase.ExecuteScalarAsync(cancellationToken) is null) return new OperationRequestResult.NotFound();
+            }
             await using var command = Sql.Command(tx.Connection!, tx, """
                 select o.authorization_id, o.amount, o.status, o.kind,
                     coalesce((select sum(r.amount) from core.card_operations r where r.refunded_operation_id = o.operation_id and r.status <> 'failed'), 0)
-                from core.card_operations o where o.operation_id = $1 for update
+                from core.card_operations o where o.operation_id = $1
                 """, transactionId);
             Guid authorizationId;
             long captured, refunded;
@@ -126,12 +132,17 @@ public sealed class CardOperations(NpgsqlDataSource dataSource, IdempotencyStore
 
     private static async Task<AuthorizationState?> LockAuthorizationAsync(NpgsqlTransaction tx, Guid authorizationId, CancellationToken cancellationToken)
     {
-        // The row lock serializes concurrent requests on one authorization, so the sums below cannot be raced past.
+        // The row lock serializes concurrent requests on one authorization. The sums are read by a second statement,
+        // which (READ COMMITTED) sees everything committed while this one waited for the lock.
+        await using (var lockRow = Sql.Command(tx.Connection!, tx, "select 1 from core.authorizations where authorization_id = $1 for update", authorizationId))
+        {
+            if (await lockRow.ExecuteScalarAsync(cancellationToken) is null) return null;
+        }
         await using var command = Sql.Command(tx.Connection!, tx, """
             select a.account_id, a.status, a.approved_amount, a.currency, a.processor_authorization_id,
                 coalesce((select sum(o.amount) from core.card_operations o where o.authorization_id = a.authorization_id and o.kind = 'capture' and o.status <> 'failed'), 0),
                 exists (select 1 from core.card_operations o where o.authorization_id = a.authorization_id and o.kind in ('void', 'reversal') and o.status <> 'failed')
-            from core.authorizations a where a.authorization_id = $1 for update of a
+            from core.authorizations a where a.authorization_id = $1
             """, authorizationId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
