@@ -32,6 +32,7 @@ public sealed class MoneyFixture : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
     public HttpClient ProcessorClient { get; private set; } = null!;
     public string ApiDatabase { get; private set; } = "";
+    public string RedisConnectionString => stores.Redis.ConnectionString;
 
     public async Task InitializeAsync()
     {
