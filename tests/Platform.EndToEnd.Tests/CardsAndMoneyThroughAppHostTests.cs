@@ -54,7 +54,7 @@ public sealed class CardsAndMoneyThroughAppHostTests(PlatformAppFixture platform
         var report = await api.GetFromJsonAsync<JsonElement>($"/v1/reconciliation/processor?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}");
         Assert.True(report.GetProperty("matched").GetBoolean(), report.ToString());
         var audit = await api.GetFromJsonAsync<JsonElement>($"/v1/audit/events?resourceType=authorization&resourceId={authorizationId}");
-        var types = audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("eventType").GetString()).ToHashSet();
+        var types = audit.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("eventType").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "authorization.approved", "capture.requested", "capture.settled", "refund.requested", "refund.settled" }, types);
     }
 
