@@ -22,6 +22,10 @@ var internalApiKey = Convert.ToHexStringLower(System.Security.Cryptography.Rando
 // velocity history and webhook signatures stay valid across restarts without a secret ever living in the repo.
 var velocityHashKey = builder.AddGeneratedSecret("fraud-velocity-hash-key");
 var webhookSecret = builder.AddGeneratedSecret("processor-webhook-secret");
+// Applicants' SSNs and dates of birth are sealed under this key, and found again by a digest keyed with the other.
+// Rotate by adding Pii__EncryptionKeys__k2 and pointing Pii__ActiveKeyId at it; k1 stays until no row uses it.
+var piiEncryptionKey = builder.AddGeneratedSecret("pii-encryption-key-k1");
+var ssnDigestKey = builder.AddGeneratedSecret("pii-ssn-digest-key");
 
 var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores)
     .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey);
@@ -33,6 +37,9 @@ var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simco
 var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
     .WithEnvironment("Processor__WebhookSecret", webhookSecret)
+    .WithEnvironment("Pii__ActiveKeyId", "k1")
+    .WithEnvironment("Pii__EncryptionKeys__k1", piiEncryptionKey)
+    .WithEnvironment("Pii__SsnDigestKey", ssnDigestKey)
     .WithReference(fraud).WaitFor(fraud)
     .WithReference(simControl).WaitFor(simControl)
     .WithReplicas(ports.ApiReplicas);

@@ -18,6 +18,13 @@ public static class Ssn
         return count == 9 ? new string(digits) : null;
     }
 
+    /// <summary>
+    /// Whether the Social Security Administration could have issued it: never area 000, 666 or 900-999, group 00 or
+    /// serial 0000. The fraud service refuses the others, and no bureau holds a file for them.
+    /// </summary>
+    public static bool IsIssuable(string normalized) =>
+        normalized[..3] is not "000" and not "666" && normalized[0] != '9' && normalized[3..5] != "00" && normalized[5..] != "0000";
+
     public static string Last4(string normalized) => normalized[^4..];
 
     /// <summary>What responses show: never more than the last four digits.</summary>

@@ -48,7 +48,8 @@ internal static partial class ApplicantValidation
             errors["dateOfBirth"] = ["Required, as yyyy-MM-dd."];
         else if (dob > today.AddYears(-18) || dob < today.AddYears(-125))
             errors["dateOfBirth"] = ["The applicant must be at least 18."];
-        if (Ssn.Normalize(ssn) is null) errors["ssn"] = ["Required, 9 digits (dashes allowed)."];
+        if (Ssn.Normalize(ssn) is not { } normalizedSsn || !Ssn.IsIssuable(normalizedSsn))
+            errors["ssn"] = ["Required, 9 digits (dashes allowed) that can be an issued SSN (not area 000, 666 or 9xx, group 00 or serial 0000)."];
 
         if (address is null) errors["address"] = ["Required."];
         else

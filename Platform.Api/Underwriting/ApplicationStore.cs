@@ -60,12 +60,14 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
         await using var command = Command(connection, null, """
             select a.application_id, a.status, a.first_name, a.last_name, a.ssn_last4, a.email, a.annual_income, a.monthly_housing_cost,
                    a.currency, a.account_id, a.card_id, a.created_at, a.updated_at,
-                   d.decision_id, d.outcome, d.policy_version, d.credit_limit, d.apr, d.currency, d.reasons::text, d.score_disclosure::text, d.decided_at
+                   d.decision_id, d.outcome, d.policy_version, d.credit_limit, d.apr, d.currency, d.reasons::text, d.score_disclosure::text, d.decided_at,
+                   a.next_attempt_at
             from core.applications a left join core.credit_decisions d on d.decision_id = a.latest_decision_id
             where a.application_id = $1
             """, applicationId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
+        var status = reader.GetString(1);
         DecisionResponse? decision = null;
         if (!reader.IsDBNull(13))
         {
@@ -75,10 +77,11 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
                 reader.IsDBNull(20) ? null : JsonSerializer.Deserialize(reader.GetString(20), UnderwritingJsonContext.Default.ScoreDisclosure),
                 reader.GetFieldValue<DateTimeOffset>(21));
         }
-        return new ApplicationResponse(reader.GetGuid(0), reader.GetString(1),
+        return new ApplicationResponse(reader.GetGuid(0), status,
             new ApplicantSummary(reader.GetString(2), reader.GetString(3), Ssn.Mask(reader.GetString(4)), reader.GetString(5)),
             reader.GetInt64(6), reader.GetInt64(7), reader.GetString(8).Trim(), decision,
             reader.IsDBNull(9) ? null : reader.GetGuid(9), reader.IsDBNull(10) ? null : reader.GetGuid(10),
+            status is "received" or "pending_review" && !reader.IsDBNull(22) ? reader.GetFieldValue<DateTimeOffset>(22) : null,
             reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12));
     }
 

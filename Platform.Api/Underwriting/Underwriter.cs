@@ -72,6 +72,10 @@ public sealed partial class Underwriter(
         if (decision is { Outcome: DecisionOutcomes.Approved, Terms: { } terms })
         {
             var account = await accounts.OpenAsync(transaction, terms.Currency, terms.CreditLimit, $"application:{applicationId}", cancellationToken);
+            await audit.AppendAsync(FinancialAudit.Entry("account.opened", actor, origin, "account", account.Id, new Dictionary<string, object?>
+            {
+                ["creditLimit"] = account.CreditLimit, ["currency"] = account.Currency, ["via"] = "application", ["applicationId"] = applicationId,
+            }), transaction, cancellationToken);
             var card = await cards.RequestAsync(transaction, account.Id, "virtual", applicant.CardholderName(), actor, origin, cancellationToken);
             accountId = account.Id;
             cardId = card.Id;

@@ -59,6 +59,10 @@ public sealed record DecisionResponse(
     DateTimeOffset DecidedAt);
 
 /// <param name="Status">received, approved, declined or pending_review.</param>
+/// <param name="NextAttemptAt">
+/// Set while the platform will decide again on its own (the bureau or the fraud check was unavailable); null once the
+/// decision is final or waits for a person.
+/// </param>
 public sealed record ApplicationResponse(
     Guid Id,
     string Status,
@@ -69,6 +73,7 @@ public sealed record ApplicationResponse(
     DecisionResponse? Decision,
     Guid? AccountId,
     Guid? CardId,
+    DateTimeOffset? NextAttemptAt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 

@@ -7,8 +7,9 @@ public static class TestApplicants
 {
     public const string DateOfBirth = "1984-03-07";
 
-    /// <summary>Nine digits outside the simulators' persona prefixes (area 000).</summary>
-    public static string NewSsn() => "4" + RandomNumberGenerator.GetInt32(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>An issuable SSN (area 100-665, group 01-99, serial 0001-9999), different each call.</summary>
+    public static string NewSsn() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{RandomNumberGenerator.GetInt32(100, 666):000}{RandomNumberGenerator.GetInt32(1, 100):00}{RandomNumberGenerator.GetInt32(1, 10_000):0000}");
 
     public static object Application(string ssn, long annualIncome = 9_500_000, long monthlyHousingCost = 150_000, string? dateOfBirth = DateOfBirth) => new
     {
