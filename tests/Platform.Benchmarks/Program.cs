@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "fraud" => await Platform.Benchmarks.Fraud.FraudBenchmark.RunAsync(args[1..]),
     "simulators" => await Platform.Benchmarks.Simulators.SimulatorBenchmark.RunAsync(args[1..]),
+    "applications" => await Platform.Benchmarks.Underwriting.ApplicationsBenchmark.RunAsync(args[1..]),
     _ => Usage.Print(),
 };
 
@@ -21,6 +22,8 @@ namespace Platform.Benchmarks
                           [--iterations N] [--requests N] [--concurrency N] [--url http://host:port]
                   simulators  processor-sim authorize vs a WireMock.Net stub; settings propagation between two instances
                           [--seconds N] [--concurrency N] [--changes N]
+                  applications  POST /v1/applications decision latency against a running stack (dotnet run --project Platform.AppHost)
+                          [--url http://localhost:5100] [--requests N] [--concurrency N] [--warmup N]
                 """);
             return 2;
         }

@@ -148,7 +148,7 @@ public sealed class DecisionEngineTests
 
     private static DecisionPolicy LoadShippedPolicy()
     {
-        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "Platform.Api.appsettings.json")).Build();
         return configuration.GetSection(DecisionPolicy.Section).Get<DecisionPolicy>()!;
     }
 }
