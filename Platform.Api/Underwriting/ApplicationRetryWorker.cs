@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Platform.Api.Audit;
@@ -49,18 +48,30 @@ internal sealed partial class ApplicationRetryWorker(
     {
         try
         {
+            // An application that failed this often (every claim counts, crashed ones too) is left for a person
+            // instead of being claimed for ever.
+            if (application.Attempt > options.Value.MaxAutomaticAttempts)
+            {
+                await store.StopAutomaticAttemptsAsync(application.ApplicationId, cancellationToken);
+                LogGaveUp(logger, application.ApplicationId, application.Attempt);
+                return;
+            }
             // The bureau needs the SSN and date of birth again: an unmasked read like any other, so it is audited first.
             await audit.AppendAsync(UnderwritingAudit.PiiRead(application.ApplicationId, ["ssn", "dateOfBirth"], RetryReason, FinancialAudit.Worker, null), cancellationToken);
             var applicant = await store.ReadIdentityAsync(application.ApplicationId, cancellationToken);
             if (applicant is null) return;
             await underwriter.EvaluateAsync(application.ApplicationId, applicant, application.Attempt, FinancialAudit.Worker, null, cancellationToken);
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or CryptographicException or HttpRequestException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The lease lapses and the application is claimed again.
+            // One application's failure (a retired key, a dependency refusing it) must not stop the worker for all
+            // the others: its lease lapses and it is claimed again, until the attempts run out.
             LogReevaluationFailed(logger, application.ApplicationId, application.Attempt, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Application {ApplicationId} still undecided after {Attempt} attempts; left for manual review")]
+    private static partial void LogGaveUp(ILogger logger, Guid applicationId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Application retry polling failed; trying again")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);

@@ -128,6 +128,14 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
         return claimed;
     }
 
+    /// <summary>Takes an application off the retry schedule; it stays as it is for a person to decide.</summary>
+    public async Task StopAutomaticAttemptsAsync(Guid applicationId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Execute(connection, null, "update core.applications set next_attempt_at = null, claimed_until = null, updated_at = $2 where application_id = $1",
+            cancellationToken, applicationId, time.GetUtcNow());
+    }
+
     /// <summary>Locks the row for a decision; null when it is already decided (another instance, or a person, got there first).</summary>
     internal async Task<LockedApplication?> LockUndecidedAsync(NpgsqlTransaction transaction, Guid applicationId, CancellationToken cancellationToken)
     {

@@ -82,7 +82,7 @@ public sealed partial class Underwriter(
         }
 
         var decisionId = await store.RecordDecisionAsync(transaction, applicationId, decision, pullId, actor.Id, cancellationToken);
-        DateTimeOffset? nextAttemptAt = decision.RetryAutomatically && attempt < o.MaxAutomaticRetries
+        DateTimeOffset? nextAttemptAt = decision.RetryAutomatically && attempt < o.MaxAutomaticAttempts
             ? time.GetUtcNow() + RetryDelay(attempt)
             : null;
         await store.CompleteEvaluationAsync(transaction, applicationId, decision.Outcome, decisionId, accountId, cardId, nextAttemptAt, cancellationToken);

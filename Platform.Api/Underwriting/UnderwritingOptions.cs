@@ -18,9 +18,9 @@ public sealed class UnderwritingOptions
     [Range(1, 86_400)]
     public int RetryMaxSeconds { get; set; } = 900;
 
-    /// <summary>After this many attempts an application stays in review for a person.</summary>
+    /// <summary>After this many evaluations (the first included) an application stays in review for a person.</summary>
     [Range(1, 1_000)]
-    public int MaxAutomaticRetries { get; set; } = 20;
+    public int MaxAutomaticAttempts { get; set; } = 20;
 
     /// <summary>How often each instance looks for due retries.</summary>
     [Range(50, 60_000)]

@@ -139,6 +139,36 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
     }
 
     [Fact]
+    public async Task An_application_the_worker_cannot_evaluate_neither_stops_the_worker_nor_is_retried_for_ever()
+    {
+        var unreadable = await ApplyWhileBureauDownAsync();
+        var exhausted = await ApplyWhileBureauDownAsync();
+        var recovering = await ApplyWhileBureauDownAsync();
+        // A key retired too early: the worker cannot open this applicant's SSN.
+        await api.CountAsync("update core.applications set pii_key_id = 'retired-too-early' where application_id = $1 returning 1", unreadable.Id);
+        await api.CountAsync("update core.applications set attempts = 20 where application_id = $1 returning 1", exhausted.Id);
+
+        stub.DefaultAnswer = new StubBureauAnswer(780);
+        foreach (var ssn in new[] { unreadable.Ssn, exhausted.Ssn, recovering.Ssn }) stub.Answers.TryRemove(ssn, out _);
+        var decided = await PollAsync(recovering.Id, a => a.GetProperty("status").GetString() == "approved");
+        var givenUp = await PollAsync(exhausted.Id, a => a.GetProperty("nextAttemptAt").ValueKind == JsonValueKind.Null);
+
+        Assert.Equal("approved", decided.GetProperty("status").GetString());
+        Assert.Equal("pending_review", givenUp.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, givenUp.GetProperty("nextAttemptAt").ValueKind);
+        Assert.Equal("pending_review", (await client.GetFromJsonAsync<JsonElement>($"/v1/applications/{unreadable.Id}")).GetProperty("status").GetString());
+    }
+
+    private async Task<(Guid Id, string Ssn)> ApplyWhileBureauDownAsync()
+    {
+        var ssn = TestApplicants.NewSsn();
+        stub.Answers[ssn] = StubBureauAnswer.Unavailable;
+        var application = await ApplyAsync(ssn);
+        Assert.Equal("pending_review", application.GetProperty("status").GetString());
+        return (application.GetProperty("id").GetGuid(), ssn);
+    }
+
+    [Fact]
     public async Task A_bureau_that_never_answers_gives_pending_review_not_an_error()
     {
         var ssn = TestApplicants.NewSsn();
