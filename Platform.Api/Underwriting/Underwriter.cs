@@ -59,42 +59,44 @@ public sealed partial class Underwriter(
         var locked = await store.LockUndecidedAsync(transaction, applicationId, cancellationToken);
         if (locked is null) return false;
 
-        Guid? pullId = null;
-        if (pull is not null)
-        {
-            pullId = await store.RecordPullAsync(transaction, applicationId, null, InquiryType.Hard, ApplicationPurpose, bureauOptions.Value.BureauName, pull, cancellationToken);
-            await audit.AppendAsync(UnderwritingAudit.BureauPull("application", applicationId, pullId.Value, InquiryType.Hard, ApplicationPurpose, pull, actor, origin),
-                transaction, cancellationToken);
-        }
-
-        Guid? accountId = null;
-        Guid? cardId = null;
+        // Business rows first, audit appends last: the audit chain's lock is global and held until commit, so taking
+        // it late keeps concurrent decisions from queueing behind each other's inserts.
+        Guid? pullId = pull is null ? null
+            : await store.RecordPullAsync(transaction, applicationId, null, InquiryType.Hard, ApplicationPurpose, bureauOptions.Value.BureauName, pull, cancellationToken);
+        AccountResponse? account = null;
         if (decision is { Outcome: DecisionOutcomes.Approved, Terms: { } terms })
         {
-            var account = await accounts.OpenAsync(transaction, terms.Currency, terms.CreditLimit, $"application:{applicationId}", cancellationToken);
-            await audit.AppendAsync(FinancialAudit.Entry("account.opened", actor, origin, "account", account.Id, new Dictionary<string, object?>
-            {
-                ["creditLimit"] = account.CreditLimit, ["currency"] = account.Currency, ["via"] = "application", ["applicationId"] = applicationId,
-            }), transaction, cancellationToken);
-            var card = await cards.RequestAsync(transaction, account.Id, "virtual", applicant.CardholderName(), actor, origin, cancellationToken);
-            accountId = account.Id;
-            cardId = card.Id;
+            account = await accounts.OpenAsync(transaction, terms.Currency, terms.CreditLimit, $"application:{applicationId}", cancellationToken);
         }
-
         var decisionId = await store.RecordDecisionAsync(transaction, applicationId, decision, pullId, actor.Id, cancellationToken);
-        DateTimeOffset? nextAttemptAt = decision.RetryAutomatically && attempt < o.MaxAutomaticAttempts
-            ? time.GetUtcNow() + RetryDelay(attempt)
-            : null;
-        await store.CompleteEvaluationAsync(transaction, applicationId, decision.Outcome, decisionId, accountId, cardId, nextAttemptAt, cancellationToken);
         // Waiting again for the bureau is not news to the applicant: one e-mail per change of outcome.
         if (locked.PreviousOutcome != decision.Outcome)
         {
             await store.RequestDecisionEmailAsync(transaction, applicationId, decisionId, locked.Email, cancellationToken);
         }
-        await audit.AppendAsync(UnderwritingAudit.Decision(applicationId, decisionId, decision, accountId, cardId, attempt, actor, origin), transaction, cancellationToken);
+        var card = account is null ? null
+            : await cards.RequestAsync(transaction, account.Id, "virtual", applicant.CardholderName(), actor, origin, cancellationToken);
+        DateTimeOffset? nextAttemptAt = decision.RetryAutomatically && attempt < o.MaxAutomaticAttempts
+            ? time.GetUtcNow() + RetryDelay(attempt)
+            : null;
+        await store.CompleteEvaluationAsync(transaction, applicationId, decision.Outcome, decisionId, account?.Id, card?.Id, nextAttemptAt, cancellationToken);
+
+        if (pull is not null)
+        {
+            await audit.AppendAsync(UnderwritingAudit.BureauPull("application", applicationId, pullId!.Value, InquiryType.Hard, ApplicationPurpose, pull, actor, origin),
+                transaction, cancellationToken);
+        }
+        if (account is not null)
+        {
+            await audit.AppendAsync(FinancialAudit.Entry("account.opened", actor, origin, "account", account.Id, new Dictionary<string, object?>
+            {
+                ["creditLimit"] = account.CreditLimit, ["currency"] = account.Currency, ["via"] = "application", ["applicationId"] = applicationId,
+            }), transaction, cancellationToken);
+        }
+        await audit.AppendAsync(UnderwritingAudit.Decision(applicationId, decisionId, decision, account?.Id, card?.Id, attempt, actor, origin), transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        if (cardId is not null) outbox.Wake();
+        if (card is not null) outbox.Wake();
         return true;
     }
 

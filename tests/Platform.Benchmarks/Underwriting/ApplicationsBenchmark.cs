@@ -63,7 +63,7 @@ public static class ApplicationsBenchmark
         return (results.ToList(), wall.Elapsed);
     }
 
-    /// <summary>A new person each time (distinct SSN, name, e-mail, phone), with a score bureau-sim draws (no persona prefix).</summary>
+    /// <summary>A new person each time (distinct issuable SSN, name, e-mail, phone), with a score bureau-sim draws.</summary>
     private static object NewApplicant()
     {
         var first = FirstNames[RandomNumberGenerator.GetInt32(FirstNames.Length)];
@@ -73,7 +73,8 @@ public static class ApplicationsBenchmark
             firstName = first,
             lastName = last,
             dateOfBirth = new DateOnly(1960, 1, 1).AddDays(RandomNumberGenerator.GetInt32(0, 365 * 40)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ssn = RandomNumberGenerator.GetInt32(1, 9).ToString(CultureInfo.InvariantCulture) + RandomNumberGenerator.GetInt32(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture),
+            ssn = string.Create(CultureInfo.InvariantCulture,
+                $"{RandomNumberGenerator.GetInt32(100, 666):000}{RandomNumberGenerator.GetInt32(1, 100):00}{RandomNumberGenerator.GetInt32(1, 10_000):0000}"),
             address = new { line1 = "12 Analytical Row", city = "Boston", state = "MA", postalCode = "02110" },
             email = $"{first}.{last}.{RandomNumberGenerator.GetInt32(100_000, 999_999)}@example.com".ToLowerInvariant(),
             phone = "+1555" + RandomNumberGenerator.GetInt32(1_000_000, 9_999_999).ToString(CultureInfo.InvariantCulture),
