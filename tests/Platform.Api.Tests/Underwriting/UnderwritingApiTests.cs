@@ -384,6 +384,33 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
     }
 
     [Fact]
+    public async Task An_invalid_prequalification_is_a_validation_problem_naming_the_field_and_pulls_nothing()
+    {
+        var ssn = TestApplicants.NewSsn();
+        var body = JsonSerializer.SerializeToNode(TestApplicants.Prequalification(ssn))!.AsObject();
+        body["address"]!.AsObject()["state"] = "Virginia";
+
+        var response = await client.PostAsJsonAsync("/v1/prequalifications", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("address.state", out _));
+        Assert.Equal(0, stub.PullsFor(ssn, "soft"));
+        Assert.Equal(0, await api.CountAsync("select count(*) from core.bureau_pulls"));
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_underwriting_endpoints()
+    {
+        var document = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/v1/prequalifications", out _));
+        Assert.True(paths.TryGetProperty("/v1/applications", out _));
+        Assert.True(paths.TryGetProperty("/v1/applications/{id}", out _));
+        Assert.True(paths.TryGetProperty("/v1/applications/{id}/applicant", out _));
+    }
+
+    [Fact]
     public async Task An_unknown_application_is_not_found()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/v1/applications/{Guid.NewGuid()}")).StatusCode);
