@@ -30,7 +30,7 @@ public abstract record AuthorizeResult
 public sealed partial class AuthorizationService(
     NpgsqlDataSource dataSource, IdempotencyStore idempotency, TransactionFraudClient fraud, ProcessorAuthorizationClient processor,
     LedgerPostings ledger, OutboxStore outbox, IAuditTrail audit, IOptions<AuthorizationOptions> options, TimeProvider time,
-    ILogger<AuthorizationService> logger)
+    IEnumerable<IAuthorizationRecordedHandler> recordedHandlers, ILogger<AuthorizationService> logger)
 {
     public const string IdempotencyScope = "authorize";
     public const string ReversalOutboxKind = "authorization.reversal";
@@ -161,6 +161,7 @@ public sealed partial class AuthorizationService(
         // A partial approval keeps only what the processor approved on hold.
         var available = await ledger.ReleaseHoldAsync(tx, row.AccountId, row.Id, null, row.Amount - approved, row.Currency, "Hold reduced: partial approval", CancellationToken.None);
         var response = Response(row, "approved", approved, answer.ResponseCode, null, available, now);
+        await NotifyRecordedAsync(tx, row, response, CancellationToken.None);
         await audit.AppendAsync(FinancialAudit.Entry("authorization.approved", actor, origin, "authorization", row.Id, Details(row, response)), tx, CancellationToken.None);
         await idempotency.CompleteAsync(tx, IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, CancellationToken.None);
         return response;
@@ -180,10 +181,17 @@ public sealed partial class AuthorizationService(
             var response = Response(row, "declined", 0, reason.ResponseCode, reason, available, now);
             var details = Details(row, response);
             foreach (var (name, value) in extra ?? []) details[name] = value;
+            await NotifyRecordedAsync(tx, row, response, cancellationToken);
             await audit.AppendAsync(FinancialAudit.Entry("authorization.declined", actor, origin, "authorization", row.Id, details), tx, cancellationToken);
             await idempotency.CompleteAsync(tx, IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, cancellationToken);
             return response;
         }
+    }
+
+    private async Task NotifyRecordedAsync(NpgsqlTransaction tx, AuthorizationRow row, AuthorizationResponse response, CancellationToken cancellationToken)
+    {
+        var recorded = new RecordedAuthorization(response, row.Merchant.Name!, row.Merchant.Mcc!, row.Merchant.Country!);
+        foreach (var handler in recordedHandlers) await handler.OnRecordedAsync(tx, recorded, cancellationToken);
     }
 
     private static AuthorizationResponse Response(AuthorizationRow row, string status, long approved, string code, DeclineReason? reason, long available, DateTimeOffset now) =>
