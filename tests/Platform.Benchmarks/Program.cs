@@ -3,6 +3,7 @@ using Platform.Benchmarks;
 // dotnet run -c Release --project tests/Platform.Benchmarks -- <mode> [options]
 return args.FirstOrDefault() switch
 {
+    "authorize" => await Platform.Benchmarks.Authorize.AuthorizeBenchmark.RunAsync(args[1..]),
     "fraud" => await Platform.Benchmarks.Fraud.FraudBenchmark.RunAsync(args[1..]),
     "simulators" => await Platform.Benchmarks.Simulators.SimulatorBenchmark.RunAsync(args[1..]),
     "applications" => await Platform.Benchmarks.Underwriting.ApplicationsBenchmark.RunAsync(args[1..]),
@@ -18,6 +19,10 @@ namespace Platform.Benchmarks
             Console.Error.WriteLine("""
                 usage: dotnet run -c Release --project tests/Platform.Benchmarks -- <mode> [options]
                 modes:
+                  authorize   against the running stack: authorize throughput and tail latency, the same PostgreSQL's
+                          durable INSERT ceiling and the ratio, capture-to-posted
+                          [--api URL] [--simcontrol URL] [--concurrency 8,32] [--seconds N] [--postgres "<connection string>"]
+                          [--data-directory DIR] [--accounts N] [--captures N] [--processor zero|default|both]
                   fraud   fraud scoring in process and over HTTP
                           [--iterations N] [--requests N] [--concurrency N] [--url http://host:port]
                   simulators  processor-sim authorize vs a WireMock.Net stub; settings propagation between two instances

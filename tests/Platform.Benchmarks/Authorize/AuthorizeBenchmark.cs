@@ -1,0 +1,118 @@
+using System.Globalization;
+
+namespace Platform.Benchmarks.Authorize;
+
+/// <summary>
+/// Authorizations against the running stack (AppHost) at each chosen concurrency, beside the ceiling the same
+/// PostgreSQL sets for durable single-row writes at that concurrency, and their ratio; then capture-to-posted, the
+/// outbox's latency. processor-sim is set to approve everything (with no latency, and with its default latency) and
+/// reset to its defaults at the end.
+/// Usage: <c>authorize [--api URL] [--simcontrol URL] [--concurrency 8,32] [--seconds N] [--postgres CS]
+/// [--data-directory DIR] [--accounts N] [--captures N] [--processor zero|default|both]</c>.
+/// </summary>
+public static class AuthorizeBenchmark
+{
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var api = new Uri(Text(args, "--api") ?? "http://localhost:5100");
+        var simControl = new Uri(Text(args, "--simcontrol") ?? "http://localhost:5200");
+        var concurrencies = (Text(args, "--concurrency") ?? "8,32").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        var seconds = Option(args, "--seconds", 10);
+        var accounts = Option(args, "--accounts", Math.Max(64, 2 * concurrencies.Max()));
+        var captures = Option(args, "--captures", 200);
+        ProcessorProfile[] profiles = (Text(args, "--processor") ?? "both") switch
+        {
+            "zero" => [ProcessorProfile.Zero],
+            "default" => [ProcessorProfile.Default],
+            _ => [ProcessorProfile.Zero, ProcessorProfile.Default],
+        };
+        var postgres = PlatformPostgres.Discover(Text(args, "--postgres"), Text(args, "--data-directory"));
+        var duration = TimeSpan.FromSeconds(seconds);
+
+        Console.WriteLine($"authorize: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
+        Console.WriteLine($"  api {api}, simcontrol {simControl}; concurrency {string.Join(", ", concurrencies)}; {seconds} s per measurement after {WarmUp.TotalSeconds:0} s warm-up");
+        Console.WriteLine($"  postgres {postgres.Redacted}");
+        Console.WriteLine($"    found from {postgres.Source}");
+
+        using var stack = new BenchStack(api, simControl, concurrencies.Max());
+        await stack.RequireHealthyAsync();
+        await using var ceiling = await InsertCeiling.CreateAsync(postgres.ConnectionString, concurrencies.Max());
+        Console.WriteLine($"  {ceiling.Conditions}");
+        try
+        {
+            await stack.ResetSimulatorsAsync();
+            // Cards are activated by the processor's webhook: without its default 1 s delay set-up takes no time.
+            await stack.SetProcessorAsync(ProcessorProfile.Zero);
+            var setUp = System.Diagnostics.Stopwatch.StartNew();
+            var cards = await stack.OpenCardsAsync(accounts);
+            Console.WriteLine($"  set-up: {accounts} accounts (limit 1,000,000.00 USD) with one active virtual card each in {setUp.Elapsed.TotalSeconds:0.0} s; amounts 1.00–50.00 USD, cards round-robin");
+            Console.WriteLine($"  processor-sim: approvalRate 1, no errors or timeouts; {string.Join("; ", profiles.Select(p => $"{p.Label} = {p.Describe()}"))}");
+
+            foreach (var concurrency in concurrencies)
+            {
+                Console.WriteLine();
+                Console.WriteLine($"concurrency {concurrency}:");
+                var throughputs = new List<(string Label, double Throughput)>();
+                foreach (var profile in profiles)
+                {
+                    await stack.SetProcessorAsync(profile);
+                    await AuthorizeLoad.RunAsync(stack.Api, cards, concurrency, WarmUp);
+                    var run = await AuthorizeLoad.RunAsync(stack.Api, cards, concurrency, duration);
+                    Console.WriteLine($"  {"authorize, " + profile.Label,-38}{Figures(run)}");
+                    Console.WriteLine($"    answers: {run.OutcomeSummary}");
+                    throughputs.Add((profile.Label, run.Throughput));
+                }
+                await ceiling.RunAsync(concurrency, WarmUp);
+                var raw = await ceiling.RunAsync(concurrency, duration);
+                Console.WriteLine($"  {"raw INSERT ceiling, 1 row per commit",-38}{Figures(raw)}");
+                if (raw.Outcomes.ContainsKey("failed")) Console.WriteLine($"    {raw.OutcomeSummary}");
+                Console.WriteLine($"  {"ratio authorize / ceiling",-38}" + string.Join(", ",
+                    throughputs.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Throughput / raw.Throughput:0.000} ({t.Label})"))));
+            }
+
+            // The outbox's own latency: the processor answers at once and sends its webhook without delay.
+            Console.WriteLine();
+            await stack.SetProcessorAsync(ProcessorProfile.Zero);
+            var capture = await CaptureToPosted.RunAsync(stack.Api, cards, captures);
+            Console.WriteLine($"capture-to-posted ({ProcessorProfile.Zero.Describe()}; {captures} captures one at a time, polled every {CaptureToPosted.PollInterval.TotalMilliseconds:0} ms):");
+            Console.WriteLine($"  POST capture → 202          {Percentiles(capture.Accepted)}");
+            Console.WriteLine($"  202 → operation succeeded   {Percentiles(capture.Posted)}");
+            foreach (var (problem, count) in capture.Problems) Console.WriteLine($"  {problem}: {count}");
+        }
+        finally
+        {
+            await stack.ResetSimulatorsAsync();
+            Console.WriteLine("processor-sim reset to its defaults; bench schema dropped");
+        }
+        Console.WriteLine($"load average at the end: {LoadAverage()}");
+        return 0;
+    }
+
+    private static string Figures(LoadResult run) => run.Latencies.Count == 0 ? "no answers"
+        : string.Create(CultureInfo.InvariantCulture, $"{run.Throughput,8:0} /s  {Percentiles(run.Latencies)}");
+
+    private static string Percentiles(List<double> latencies)
+    {
+        if (latencies.Count == 0) return "none";
+        var s = LatencyStats.From(latencies);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"p50 {s.P50,7:0.00}  p95 {s.P95,7:0.00}  p99 {s.P99,7:0.00}  p99.9 {s.P999,7:0.00}  max {s.Max,8:0.00} ms  (n={s.Count})");
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var value = Text(args, name);
+        return value is null ? fallback : int.Parse(value, CultureInfo.InvariantCulture);
+    }
+
+    private static string? Text(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}
