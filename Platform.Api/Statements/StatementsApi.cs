@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Platform.Api.Audit;
+
+namespace Platform.Api.Statements;
+
+internal static class StatementsApi
+{
+    public static IEndpointRouteBuilder MapStatementsApi(this IEndpointRouteBuilder app)
+    {
+        var accounts = app.MapGroup("/v1/accounts/{accountId:guid}/statements").WithTags("Statements");
+        accounts.MapGet("/", ListAsync);
+        accounts.MapGet("/{period}", GetPdfAsync).Produces(StatusCodes.Status200OK, contentType: "application/pdf");
+
+        // Operators and QA: statements normally appear by themselves when the worker sees a period close.
+        app.MapPost("/v1/statements/cycle", CycleAsync).WithTags("Statements");
+        return app;
+    }
+
+    public static async Task<Results<Ok<StatementList>, NotFound>> ListAsync(Guid accountId, StatementStore store, CancellationToken cancellationToken)
+    {
+        if (!await store.AccountExistsAsync(accountId, cancellationToken)) return TypedResults.NotFound();
+        return TypedResults.Ok(new StatementList(await store.ListAsync(accountId, cancellationToken)));
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound, ValidationProblem>> GetPdfAsync(
+        Guid accountId, string period, StatementStore store, CancellationToken cancellationToken)
+    {
+        if (!StatementPeriod.TryParse(period, out var parsed))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["period"] = ["Must be YYYY-MM, e.g. 2031-02."] });
+        return await store.GetPdfAsync(accountId, parsed, cancellationToken) is { } pdf
+            ? TypedResults.File(pdf, "application/pdf", $"statement-{parsed.Name}.pdf")
+            : TypedResults.NotFound();
+    }
+
+    /// <summary>Runs one cycle pass now, by the platform's clock. Idempotent: a second call produces nothing new.</summary>
+    public static async Task<Ok<StatementCycleResult>> CycleAsync(HttpContext http, StatementCycle cycle, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cycle.RunAsync(FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken));
+}
