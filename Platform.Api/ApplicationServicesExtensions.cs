@@ -26,6 +26,7 @@ internal static class ApplicationServicesExtensions
         builder.AddFraudClient();
         builder.AddProcessorClients();
         builder.AddUnderwriting();
+        builder.AddEmail();
 
         builder.Services.AddOutbox();
         builder.Services.AddSingleton<LedgerPostings>();

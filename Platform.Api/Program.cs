@@ -3,6 +3,7 @@ using Platform.Api.Accounts;
 using Platform.Api.Audit;
 using Platform.Api.Authorizations;
 using Platform.Api.Cards;
+using Platform.Api.Email;
 using Platform.Api.Reconciliation;
 using Platform.Api.Underwriting;
 using Platform.Api.Webhooks;
@@ -25,6 +26,7 @@ app.MapAccountsApi();
 app.MapUnderwritingApi();
 app.MapCardsApi();
 app.MapAuthorizationsApi();
+app.MapAlertRulesApi();
 app.MapProcessorWebhooksApi();
 app.MapReconciliationApi();
 

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Platform.Api.Audit;
+
+namespace Platform.Api.Email;
+
+/// <summary>
+/// Operators set an account's alert rules here; accounts without rules use <c>Email:Alerts</c>. Changes are audited
+/// because they decide whether a cardholder hears about a purchase.
+/// </summary>
+internal static class AlertRulesApi
+{
+    public const long MaxThreshold = 100_000_000_00;
+
+    public static RouteGroupBuilder MapAlertRulesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/accounts/{accountId:guid}/alert-rules").WithTags("Alerts");
+        group.MapGet("/", GetAsync);
+        group.MapPut("/", PutAsync);
+        group.MapDelete("/", DeleteAsync);
+        return group;
+    }
+
+    public static async Task<Results<Ok<AlertRulesResponse>, NotFound>> GetAsync(Guid accountId, AlertRuleStore rules, CancellationToken cancellationToken) =>
+        await rules.GetAsync(accountId, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<AlertRulesResponse>, NotFound, ValidationProblem>> PutAsync(
+        Guid accountId, AlertRulesRequest request, HttpContext http, NpgsqlDataSource dataSource, AlertRuleStore rules, IAuditTrail audit,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.LargePurchaseThreshold is not (>= 1 and <= MaxThreshold))
+            errors["largePurchaseThreshold"] = [$"Required: 1 to {MaxThreshold} minor units of the account's currency."];
+        if (request.FraudDeclineAlerts is null) errors["fraudDeclineAlerts"] = ["Required: true or false."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            if (!await rules.PutAsync(transaction, accountId, request.LargePurchaseThreshold!.Value, request.FraudDeclineAlerts!.Value, cancellationToken))
+                return TypedResults.NotFound();
+            await audit.AppendAsync(FinancialAudit.Entry("alert_rules.updated", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "account", accountId,
+                new Dictionary<string, object?> { ["largePurchaseThreshold"] = request.LargePurchaseThreshold, ["fraudDeclineAlerts"] = request.FraudDeclineAlerts }),
+                transaction, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return TypedResults.Ok((await rules.GetAsync(accountId, cancellationToken))!);
+    }
+
+    /// <summary>Back to the configured defaults.</summary>
+    public static async Task<Results<Ok<AlertRulesResponse>, NotFound>> DeleteAsync(
+        Guid accountId, HttpContext http, NpgsqlDataSource dataSource, AlertRuleStore rules, IAuditTrail audit, CancellationToken cancellationToken)
+    {
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            if (await rules.DeleteAsync(transaction, accountId, cancellationToken))
+            {
+                await audit.AppendAsync(FinancialAudit.Entry("alert_rules.reset", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "account", accountId,
+                    new Dictionary<string, object?>()), transaction, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return await rules.GetAsync(accountId, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+    }
+}
