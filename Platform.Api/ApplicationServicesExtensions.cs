@@ -5,6 +5,7 @@ using Platform.Api.Cards;
 using Platform.Api.Data;
 using Platform.Api.Ledger;
 using Platform.Api.Outbox;
+using Platform.Api.Statements;
 using Scalar.AspNetCore;
 
 namespace Platform.Api;
@@ -33,6 +34,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddSingleton<AccountStore>();
         builder.Services.AddSingleton<CardIssuing>();
         builder.Services.AddCardsAndMoney();
+        builder.AddStatements();
 
         return builder;
     }

@@ -5,6 +5,7 @@ using Platform.Api.Authorizations;
 using Platform.Api.Cards;
 using Platform.Api.Email;
 using Platform.Api.Reconciliation;
+using Platform.Api.Statements;
 using Platform.Api.Underwriting;
 using Platform.Api.Webhooks;
 
@@ -29,6 +30,7 @@ app.MapAuthorizationsApi();
 app.MapAlertRulesApi();
 app.MapProcessorWebhooksApi();
 app.MapReconciliationApi();
+app.MapStatementsApi();
 
 app.Run();
 
