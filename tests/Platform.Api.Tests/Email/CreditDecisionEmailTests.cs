@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Platform.Api.Email;
+using Platform.Api.Tests.Money;
+using Platform.Api.Tests.Underwriting;
+
+namespace Platform.Api.Tests.Email;
+
+/// <summary>Credit decisions underwriting asks to mail (core.email_requests) become one e-mail each.</summary>
+[Collection(EmailCollection.Name)]
+public sealed class CreditDecisionEmailTests(EmailFixture fixture)
+{
+    [Fact]
+    public async Task A_declined_application_is_mailed_once_with_its_adverse_action_notice_and_no_ssn_or_date_of_birth()
+    {
+        var ssn = TestApplicants.NewSsn();
+        fixture.Stub.Answers[ssn] = new StubBureauAnswer(560);
+        var applicationId = await ApplyAsync(ssn, "declined");
+
+        var (requestId, emailId) = await MailedAsync(applicationId);
+        var sent = await fixture.SentAsync(emailId);
+
+        Assert.Equal(["grace.hopper@example.com"], sent.Metadata.To);
+        Assert.Equal(EmailTemplates.CreditDecision, sent.Metadata.Template);
+        Assert.Equal("About your card application", sent.Metadata.Subject);
+        Assert.Contains("Hello Grace Hopper,", sent.Text);
+        Assert.Contains("Credit score 560 is below our minimum of 620", sent.Text);
+        Assert.Contains("Your credit score: 560", sent.Text);
+        Assert.Contains("Scores range from: a low of 300 to a high of 850", sent.Text);
+        Assert.Contains("Proportion of balances to credit limits on revolving accounts is too high", sent.Text);
+        Assert.Contains("Consumer reporting agency: bureau-sim", sent.Text);
+        Assert.Contains("Equal Credit Opportunity Act", sent.Text);
+        foreach (var body in new[] { sent.Text, sent.Html })
+        {
+            Assert.DoesNotContain(ssn, body.Replace("-", ""));
+            Assert.DoesNotContain(ssn[5..], body);
+            Assert.DoesNotContain(TestApplicants.DateOfBirth, body);
+            Assert.DoesNotContain("1984", body);
+        }
+        Assert.Equal("sent", await fixture.ScalarAsync<string>("select status from core.email_requests where email_request_id = $1", requestId));
+        Assert.NotNull(await fixture.ScalarAsync<DateTime?>("select sent_at from core.email_requests where email_request_id = $1", requestId));
+    }
+
+    [Fact]
+    public async Task An_approved_application_is_mailed_with_its_credit_limit_and_apr()
+    {
+        var ssn = TestApplicants.NewSsn();
+        fixture.Stub.Answers[ssn] = new StubBureauAnswer(780);
+        var applicationId = await ApplyAsync(ssn, "approved");
+
+        var (_, emailId) = await MailedAsync(applicationId);
+        var sent = await fixture.SentAsync(emailId);
+
+        var limit = await fixture.ScalarAsync<long>("select d.credit_limit from core.credit_decisions d join core.applications a on a.latest_decision_id = d.decision_id where a.application_id = $1", applicationId);
+        Assert.Equal("Your card application is approved", sent.Metadata.Subject);
+        Assert.Contains($"Credit limit: {EmailFormat.Money(limit, "USD")}", sent.Text);
+        Assert.Contains("Purchase APR: ", sent.Text);
+        Assert.DoesNotContain("Fair Credit Reporting Act", sent.Text);
+    }
+
+    [Fact]
+    public async Task A_decision_request_handled_again_yields_no_second_email()
+    {
+        var ssn = TestApplicants.NewSsn();
+        fixture.Stub.Answers[ssn] = new StubBureauAnswer(540);
+        var applicationId = await ApplyAsync(ssn, "declined");
+        var (requestId, emailId) = await MailedAsync(applicationId);
+        await fixture.SentAsync(emailId);
+
+        // As if the link to the e-mail had been lost: the mailer takes the request again.
+        await fixture.ScalarAsync<int>("update core.email_requests set email_id = null, status = 'requested' where email_request_id = $1", requestId);
+        var relinked = await Poll.UntilAsync(() => fixture.ScalarAsync<Guid?>("select email_id from core.email_requests where email_request_id = $1", requestId), id => id is not null);
+
+        Assert.Equal(emailId, relinked);
+        var decisionId = await fixture.ScalarAsync<Guid>("select decision_id from core.email_requests where email_request_id = $1", requestId);
+        Assert.Equal(1L, await fixture.ScalarAsync<long>("select count(*) from core.emails where deduplication_key = $1", $"credit-decision:{decisionId}"));
+        Assert.Equal(1L, await fixture.ScalarAsync<long>("select count(*) from core.outbox where kind = 'email.send' and subject_id = $1", emailId));
+    }
+
+    private async Task<Guid> ApplyAsync(string ssn, string expectedStatus)
+    {
+        var response = await fixture.Client.PostAsJsonAsync("/v1/applications", TestApplicants.Application(ssn));
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var application = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(expectedStatus, application.GetProperty("status").GetString());
+        return application.GetProperty("id").GetGuid();
+    }
+
+    private async Task<(Guid RequestId, Guid EmailId)> MailedAsync(Guid applicationId)
+    {
+        var requestId = await fixture.ScalarAsync<Guid>("select email_request_id from core.email_requests where application_id = $1", applicationId);
+        var emailId = await Poll.UntilAsync(() => fixture.ScalarAsync<Guid?>("select email_id from core.email_requests where email_request_id = $1", requestId), id => id is not null);
+        return (requestId, emailId!.Value);
+    }
+}
