@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Platform.Api.Audit;
+using Platform.Api.Identity;
 
 namespace Platform.Api.Email;
 
@@ -14,7 +15,8 @@ internal static class AlertRulesApi
 
     public static RouteGroupBuilder MapAlertRulesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/accounts/{accountId:guid}/alert-rules").WithTags("Alerts");
+        // Operators set rules; a cardholder's own alert preferences would be a separate, ownership-checked endpoint.
+        var group = app.MapGroup("/v1/accounts/{accountId:guid}/alert-rules").WithTags("Alerts").RequireAuthorization(PlatformPolicies.Operator);
         group.MapGet("/", GetAsync);
         group.MapPut("/", PutAsync);
         group.MapDelete("/", DeleteAsync);

@@ -69,6 +69,20 @@ public sealed class AlertRulesApiTests(EmailFixture fixture)
         Assert.Equal(0L, await fixture.ScalarAsync<long>("select count(*) from core.alert_rules where account_id = $1", unknown));
     }
 
+    [Fact]
+    public async Task Alert_rules_are_refused_to_a_caller_who_is_not_signed_in_as_an_operator()
+    {
+        var accountId = await OpenAccountAsync();
+        using var anonymous = fixture.Api.CreateClient();
+
+        var put = await anonymous.PutAsJsonAsync($"/v1/accounts/{accountId}/alert-rules", new { largePurchaseThreshold = 1_000, fraudDeclineAlerts = true });
+        var get = await anonymous.GetAsync($"/v1/accounts/{accountId}/alert-rules");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, get.StatusCode);
+        Assert.Equal(0L, await fixture.ScalarAsync<long>("select count(*) from core.alert_rules where account_id = $1", accountId));
+    }
+
     private async Task<Guid> OpenAccountAsync()
     {
         var response = await fixture.Client.PostAsJsonAsync("/v1/accounts", new { currency = "USD", creditLimit = 100_000, ownerReference = "ops@example.com" });
