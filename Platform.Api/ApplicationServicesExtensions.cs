@@ -24,6 +24,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOpenApi();
         builder.Services.AddDatabaseMigrations();
         builder.Services.AddAuditTrail();
+        builder.AddPlatformIdentity();
         builder.AddFraudClient();
         builder.AddProcessorClients();
         builder.AddUnderwriting();

@@ -4,6 +4,7 @@ using Platform.Api.Audit;
 using Platform.Api.Authorizations;
 using Platform.Api.Cards;
 using Platform.Api.Email;
+using Platform.Api.Identity;
 using Platform.Api.Reconciliation;
 using Platform.Api.Statements;
 using Platform.Api.Underwriting;
@@ -21,6 +22,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapApiDocuments();
 
+app.MapPlatformIdentityApi();
 app.MapAuditApi();
 app.MapInternalAuditApi();
 app.MapAccountsApi();

@@ -32,6 +32,8 @@ internal static class PlatformCompositionExtensions
     /// <summary>The database name every service connects to; also the connection-string name they read.</summary>
     public const string DatabaseName = "platform";
     public const string RedisName = "redis";
+    public const string OperatorEmail = "operator@card-platform.local";
+    public const string OperatorPasswordName = "operator-password";
 
     public static PlatformStores AddPlatformStores(this IDistributedApplicationBuilder builder)
     {
@@ -54,8 +56,9 @@ internal static class PlatformCompositionExtensions
         return new PlatformStores(localPostgres, localRedis);
     }
 
+    /// <summary>At least one of each letter case and a digit, so the value also passes password rules.</summary>
     public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name) =>
-        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true, persist: true);
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false, MinLower = 1, MinUpper = 1, MinNumeric = 1 }, secret: true, persist: true);
 
     public static IResourceBuilder<ProjectResource> AddPlatformService<TProject>(
         this IDistributedApplicationBuilder builder, string name, int? port, PlatformStores stores)

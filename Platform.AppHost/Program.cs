@@ -26,6 +26,9 @@ var webhookSecret = builder.AddGeneratedSecret("processor-webhook-secret");
 // Rotate by adding Pii__EncryptionKeys__k2 and pointing Pii__ActiveKeyId at it; k1 stays until no row uses it.
 var piiEncryptionKey = builder.AddGeneratedSecret("pii-encryption-key-k1");
 var ssnDigestKey = builder.AddGeneratedSecret("pii-ssn-digest-key");
+// The Development operator's sign-in (seeded by the API in Development only); read it with `dotnet user-secrets list
+// --project Platform.AppHost` (Parameters:operator-password).
+var operatorPassword = builder.AddGeneratedSecret(PlatformCompositionExtensions.OperatorPasswordName);
 
 var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores)
     .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey);
@@ -40,6 +43,8 @@ var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, st
     .WithEnvironment("Pii__ActiveKeyId", "k1")
     .WithEnvironment("Pii__EncryptionKeys__k1", piiEncryptionKey)
     .WithEnvironment("Pii__SsnDigestKey", ssnDigestKey)
+    .WithEnvironment("Identity__Operator__Email", PlatformCompositionExtensions.OperatorEmail)
+    .WithEnvironment("Identity__Operator__Password", operatorPassword)
     .WithReference(fraud).WaitFor(fraud)
     .WithReference(simControl).WaitFor(simControl)
     .WithReplicas(ports.ApiReplicas);

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using System.Security.Claims;
 using Platform.Api.Audit;
+using Platform.Api.Identity;
 
 namespace Platform.Api.Accounts;
 
@@ -8,8 +10,9 @@ internal static class AccountsApi
 {
     public static RouteGroupBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/accounts").WithTags("Accounts");
-        group.MapPost("/", OpenAsync);
+        var group = app.MapGroup("/v1/accounts").WithTags("Accounts").RequireAuthorization();
+        // Customers get accounts by being approved; opening one directly is an operator's act.
+        group.MapPost("/", OpenAsync).RequireAuthorization(PlatformPolicies.Operator);
         group.MapGet("/{accountId:guid}", GetAsync);
         group.MapGet("/{accountId:guid}/transactions", ListTransactionsAsync);
         return group;
@@ -33,12 +36,14 @@ internal static class AccountsApi
         return TypedResults.Created($"/v1/accounts/{account.Id}", account);
     }
 
-    public static async Task<Results<Ok<AccountResponse>, NotFound>> GetAsync(Guid accountId, AccountStore accounts, CancellationToken cancellationToken) =>
-        await accounts.GetAsync(accountId, cancellationToken) is { } account ? TypedResults.Ok(account) : TypedResults.NotFound();
+    public static async Task<Results<Ok<AccountResponse>, NotFound>> GetAsync(Guid accountId, ClaimsPrincipal user, Ownership ownership, AccountStore accounts, CancellationToken cancellationToken) =>
+        await ownership.CanUseAccountAsync(user, accountId, cancellationToken) && await accounts.GetAsync(accountId, cancellationToken) is { } account
+            ? TypedResults.Ok(account) : TypedResults.NotFound();
 
     public static async Task<Results<Ok<LedgerPage>, NotFound, ValidationProblem>> ListTransactionsAsync(
-        Guid accountId, long? before, int? limit, AccountStore accounts, CancellationToken cancellationToken)
+        Guid accountId, long? before, int? limit, ClaimsPrincipal user, Ownership ownership, AccountStore accounts, CancellationToken cancellationToken)
     {
+        if (!await ownership.CanUseAccountAsync(user, accountId, cancellationToken)) return TypedResults.NotFound();
         if (limit is < 1 or > 500) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["1 to 500."] });
         if (await accounts.GetAsync(accountId, cancellationToken) is null) return TypedResults.NotFound();
         return TypedResults.Ok(await accounts.ListPostingsAsync(accountId, before, limit ?? 50, cancellationToken));

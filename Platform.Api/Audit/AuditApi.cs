@@ -7,7 +7,7 @@ internal static class AuditApi
 {
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/audit").WithTags("Audit");
+        var group = app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(Platform.Api.Identity.PlatformPolicies.Operator);
         group.MapGet("/events", ReadEventsAsync)
             .WithName("ListAuditEvents")
             .WithSummary("Lists audit events in chain order, optionally filtered by event type or resource; page with afterSequence.");

@@ -5,11 +5,9 @@ namespace Platform.Api.Audit;
 /// <summary>Builds the audit entries money features append, so they all name actors, origins and resources alike.</summary>
 internal static class FinancialAudit
 {
-    /// <summary>
-    /// Who acts for an API request. Until sign-in exists every caller is the anonymous API client; the identity
-    /// issue replaces this with the signed-in user.
-    /// </summary>
-    public static AuditActor RequestActor(HttpContext http) => AuditActor.Service("api-client");
+    /// <summary>Who acts for an API request: the signed-in user (customer or operator).</summary>
+    public static AuditActor RequestActor(HttpContext http) =>
+        http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value is { } userId ? AuditActor.User(userId) : AuditActor.Service("api-client");
 
     public static AuditOrigin RequestOrigin(HttpContext http) => new(http.Connection.RemoteIpAddress?.ToString(), null);
 

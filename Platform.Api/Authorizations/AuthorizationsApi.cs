@@ -4,6 +4,7 @@ using Npgsql;
 using Platform.Api.Audit;
 using Platform.Api.Data;
 using Platform.Api.Idempotency;
+using Platform.Api.Identity;
 
 namespace Platform.Api.Authorizations;
 
@@ -11,7 +12,7 @@ internal static class AuthorizationsApi
 {
     public static IEndpointRouteBuilder MapAuthorizationsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Authorizations");
+        var group = app.MapGroup("/v1").WithTags("Authorizations").RequireAuthorization();
         group.MapPost("/authorizations", AuthorizeAsync);
         group.MapGet("/authorizations/{authorizationId:guid}", GetAsync);
         group.MapPost("/authorizations/{authorizationId:guid}/capture", CaptureAsync);
@@ -23,32 +24,40 @@ internal static class AuthorizationsApi
     /// <summary>Authorizes a purchase in real time. Always answers 200 with approved or declined once the request is valid.</summary>
     public static async Task<Results<Ok<AuthorizationResponse>, IdempotentReplayResult, ValidationProblem, ProblemHttpResult>> AuthorizeAsync(
         AuthorizeRequest request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
-        AuthorizationService service, CancellationToken cancellationToken)
+        AuthorizationService service, Ownership ownership, CancellationToken cancellationToken)
     {
+        // Someone else's card is answered like a card that does not exist.
+        if (request.CardId is { } cardId && !await ownership.CanUseCardAsync(http.User, cardId, cancellationToken))
+            return CardNotFound();
         var result = await service.AuthorizeAsync(request, idempotencyKey, FinancialAudit.RequestOrigin(http), FinancialAudit.RequestActor(http), cancellationToken);
         return result switch
         {
             AuthorizeResult.Decided decided => TypedResults.Ok(decided.Response),
             AuthorizeResult.Replay replay => replay.Result,
             AuthorizeResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Card not found", detail: "No card has this id.",
-                extensions: new Dictionary<string, object?> { ["field"] = "cardId" }),
+            _ => CardNotFound(),
         };
     }
 
+    private static ProblemHttpResult CardNotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Card not found",
+        detail: "No card has this id.", extensions: new Dictionary<string, object?> { ["field"] = "cardId" });
+
     public static async Task<Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult>> CaptureAsync(
         Guid authorizationId, AmountRequest? request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
-        CardOperations operations, CancellationToken cancellationToken) =>
+        CardOperations operations, Ownership ownership, CancellationToken cancellationToken) =>
+        !await ownership.CanUseAuthorizationAsync(http.User, authorizationId, cancellationToken) ? TypedResults.NotFound() :
         ToHttp(await operations.CaptureAsync(authorizationId, request ?? new AmountRequest(null), idempotencyKey, FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken));
 
     public static async Task<Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult>> VoidAsync(
         Guid authorizationId, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
-        CardOperations operations, CancellationToken cancellationToken) =>
+        CardOperations operations, Ownership ownership, CancellationToken cancellationToken) =>
+        !await ownership.CanUseAuthorizationAsync(http.User, authorizationId, cancellationToken) ? TypedResults.NotFound() :
         ToHttp(await operations.VoidAsync(authorizationId, idempotencyKey, FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken));
 
     public static async Task<Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult>> RefundAsync(
         Guid transactionId, AmountRequest? request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
-        CardOperations operations, CancellationToken cancellationToken) =>
+        CardOperations operations, Ownership ownership, CancellationToken cancellationToken) =>
+        !await ownership.CanUseOperationAsync(http.User, transactionId, cancellationToken) ? TypedResults.NotFound() :
         ToHttp(await operations.RefundAsync(transactionId, request ?? new AmountRequest(null), idempotencyKey, FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken));
 
     private static Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult> ToHttp(OperationRequestResult result) => result switch
@@ -60,8 +69,10 @@ internal static class AuthorizationsApi
         _ => TypedResults.NotFound(),
     };
 
-    public static async Task<Results<Ok<AuthorizationDetails>, NotFound>> GetAsync(Guid authorizationId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<AuthorizationDetails>, NotFound>> GetAsync(Guid authorizationId, System.Security.Claims.ClaimsPrincipal user, Ownership ownership,
+        NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        if (!await ownership.CanUseAuthorizationAsync(user, authorizationId, cancellationToken)) return TypedResults.NotFound();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var operations = new List<OperationResponse>();
         await using (var command = Sql.Command(connection, null, """

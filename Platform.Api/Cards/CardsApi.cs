@@ -5,18 +5,19 @@ using Platform.Api.Audit;
 using Platform.Api.Authorizations;
 using Platform.Api.Data;
 using Platform.Api.Idempotency;
+using Platform.Api.Identity;
 using Platform.Api.Outbox;
 
 namespace Platform.Api.Cards;
 
-internal sealed record CardServices(NpgsqlDataSource DataSource, CardIssuing Issuing, IdempotencyStore Idempotency, OutboxStore Outbox);
+internal sealed record CardServices(NpgsqlDataSource DataSource, CardIssuing Issuing, IdempotencyStore Idempotency, OutboxStore Outbox, Ownership Ownership);
 
 internal static class CardsApi
 {
     public static IEndpointRouteBuilder MapCardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/accounts/{accountId:guid}/cards", IssueAsync).WithTags("Cards");
-        app.MapGet("/v1/cards/{cardId:guid}", GetAsync).WithTags("Cards");
+        app.MapPost("/v1/accounts/{accountId:guid}/cards", IssueAsync).WithTags("Cards").RequireAuthorization();
+        app.MapGet("/v1/cards/{cardId:guid}", GetAsync).WithTags("Cards").RequireAuthorization();
         return app;
     }
 
@@ -25,6 +26,7 @@ internal static class CardsApi
         Guid accountId, IssueCardRequest request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
         [AsParameters] CardServices s, CancellationToken cancellationToken)
     {
+        if (!await s.Ownership.CanUseAccountAsync(http.User, accountId, cancellationToken)) return TypedResults.NotFound();
         var errors = IdempotencyStore.ValidateKey(idempotencyKey) ?? CardIssuing.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var scope = "issue-card:" + accountId;
@@ -56,8 +58,9 @@ internal static class CardsApi
         return TypedResults.Accepted($"/v1/cards/{card.Id}", card);
     }
 
-    public static async Task<Results<Ok<CardResponse>, NotFound>> GetAsync(Guid cardId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CardResponse>, NotFound>> GetAsync(Guid cardId, System.Security.Claims.ClaimsPrincipal user, Ownership ownership, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
+        if (!await ownership.CanUseCardAsync(user, cardId, cancellationToken)) return TypedResults.NotFound();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null, """
             select card_id, account_id, card_type, status, cardholder_name, last4, expiry_month, expiry_year, created_at, updated_at

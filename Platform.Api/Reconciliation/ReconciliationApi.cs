@@ -6,7 +6,7 @@ namespace Platform.Api.Reconciliation;
 internal static class ReconciliationApi
 {
     public static RouteHandlerBuilder MapReconciliationApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/v1/reconciliation/processor", ReconcileAsync).WithTags("Reconciliation");
+        app.MapGet("/v1/reconciliation/processor", ReconcileAsync).WithTags("Reconciliation").RequireAuthorization(Identity.PlatformPolicies.Operator);
 
     /// <summary>Compares the platform with the processor for authorizations created in [from, to) (default: the last 24 hours).</summary>
     public static async Task<Results<Ok<ReconciliationReport>, ValidationProblem>> ReconcileAsync(

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Security.Claims;
 using Platform.Api.Audit;
+using Platform.Api.Identity;
 
 namespace Platform.Api.Statements;
 
@@ -7,24 +9,26 @@ internal static class StatementsApi
 {
     public static IEndpointRouteBuilder MapStatementsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/v1/accounts/{accountId:guid}/statements").WithTags("Statements");
+        var accounts = app.MapGroup("/v1/accounts/{accountId:guid}/statements").WithTags("Statements").RequireAuthorization();
         accounts.MapGet("/", ListAsync);
         accounts.MapGet("/{period}", GetPdfAsync).Produces(StatusCodes.Status200OK, contentType: "application/pdf");
 
         // Operators and QA: statements normally appear by themselves when the worker sees a period close.
-        app.MapPost("/v1/statements/cycle", CycleAsync).WithTags("Statements");
+        app.MapPost("/v1/statements/cycle", CycleAsync).WithTags("Statements").RequireAuthorization(PlatformPolicies.Operator);
         return app;
     }
 
-    public static async Task<Results<Ok<StatementList>, NotFound>> ListAsync(Guid accountId, StatementStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<StatementList>, NotFound>> ListAsync(Guid accountId, ClaimsPrincipal user, Ownership ownership, StatementStore store, CancellationToken cancellationToken)
     {
+        if (!await ownership.CanUseAccountAsync(user, accountId, cancellationToken)) return TypedResults.NotFound();
         if (!await store.AccountExistsAsync(accountId, cancellationToken)) return TypedResults.NotFound();
         return TypedResults.Ok(new StatementList(await store.ListAsync(accountId, cancellationToken)));
     }
 
     public static async Task<Results<FileContentHttpResult, NotFound, ValidationProblem>> GetPdfAsync(
-        Guid accountId, string period, StatementStore store, CancellationToken cancellationToken)
+        Guid accountId, string period, ClaimsPrincipal user, Ownership ownership, StatementStore store, CancellationToken cancellationToken)
     {
+        if (!await ownership.CanUseAccountAsync(user, accountId, cancellationToken)) return TypedResults.NotFound();
         if (!StatementPeriod.TryParse(period, out var parsed))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["period"] = ["Must be YYYY-MM, e.g. 2031-02."] });
         return await store.GetPdfAsync(accountId, parsed, cancellationToken) is { } pdf

@@ -17,7 +17,8 @@ public sealed partial class ApplicationIntake(
     ILogger<ApplicationIntake> logger)
 {
     /// <returns>The application's id, and whether it is new (false: the applicant's earlier application within the window).</returns>
-    public async Task<(Guid ApplicationId, bool Created)> SubmitAsync(ApplicantIdentity applicant, string? clientIp, AuditActor actor, AuditOrigin? origin,
+    /// <param name="ownerUserId">The customer applying (null when an operator applies on someone's behalf); the account an approval opens is theirs.</param>
+    public async Task<(Guid ApplicationId, bool Created)> SubmitAsync(ApplicantIdentity applicant, string? clientIp, string? ownerUserId, AuditActor actor, AuditOrigin? origin,
         CancellationToken cancellationToken)
     {
         var o = options.Value;
@@ -26,7 +27,7 @@ public sealed partial class ApplicationIntake(
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            (applicationId, created) = await store.IntakeAsync(transaction, applicant, clientIp, TimeSpan.FromDays(o.DuplicateWindowDays),
+            (applicationId, created) = await store.IntakeAsync(transaction, applicant, clientIp, ownerUserId, TimeSpan.FromDays(o.DuplicateWindowDays),
                 TimeSpan.FromSeconds(o.LeaseSeconds), cancellationToken);
             if (created)
             {

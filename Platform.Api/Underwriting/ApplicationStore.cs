@@ -26,15 +26,16 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
     /// finished (a crash) is still decided.
     /// </summary>
     public async Task<(Guid ApplicationId, bool Created)> IntakeAsync(NpgsqlTransaction transaction, ApplicantIdentity applicant, string? clientIp,
-        TimeSpan duplicateWindow, TimeSpan lease, CancellationToken cancellationToken)
+        string? ownerUserId, TimeSpan duplicateWindow, TimeSpan lease, CancellationToken cancellationToken)
     {
         var connection = transaction.Connection!;
         var now = time.GetUtcNow();
         var digest = pii.SsnDigest(applicant.Ssn);
         await Execute(connection, transaction, "select pg_advisory_xact_lock($1)", cancellationToken, BitConverter.ToInt64(digest, 0));
         await using (var find = Command(connection, transaction, """
-            select application_id from core.applications where applicant_digest = $1 and created_at > $2 order by created_at desc limit 1
-            """, digest, now - duplicateWindow))
+            select application_id from core.applications where applicant_digest = $1 and created_at > $2 and owner_user_id is not distinct from $3
+            order by created_at desc limit 1
+            """, digest, now - duplicateWindow, (object?)ownerUserId ?? DBNull.Value))
         {
             if (await find.ExecuteScalarAsync(cancellationToken) is Guid existing) return (existing, false);
         }
@@ -45,12 +46,12 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
         await Execute(connection, transaction, """
             insert into core.applications (application_id, applicant_digest, first_name, last_name, ssn_sealed, date_of_birth_sealed, pii_key_id,
                 ssn_last4, address_line1, address_line2, address_city, address_state, address_postal_code, email, phone, annual_income,
-                monthly_housing_cost, currency, status, next_attempt_at, attempts, client_ip, created_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'received', $19, 1, $20, $21, $21)
+                monthly_housing_cost, currency, status, next_attempt_at, attempts, client_ip, created_at, updated_at, owner_user_id)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'received', $19, 1, $20, $21, $21, $22)
             """, cancellationToken, id, digest, applicant.FirstName, applicant.LastName, ssn.Payload, dob.Payload, ssn.KeyId,
             Ssn.Last4(applicant.Ssn), applicant.Address.Line1, applicant.Address.Line2, applicant.Address.City, applicant.Address.State,
             applicant.Address.PostalCode, applicant.Email, applicant.Phone, applicant.AnnualIncome, applicant.MonthlyHousingCost,
-            applicant.Currency, now + lease, clientIp, now);
+            applicant.Currency, now + lease, clientIp, now, ownerUserId);
         return (id, true);
     }
 

@@ -66,7 +66,13 @@ public sealed partial class Underwriter(
         AccountResponse? account = null;
         if (decision is { Outcome: DecisionOutcomes.Approved, Terms: { } terms })
         {
-            account = await accounts.OpenAsync(transaction, terms.Currency, terms.CreditLimit, $"application:{applicationId}", cancellationToken);
+            await using var owner = new NpgsqlCommand("select owner_user_id from core.applications where application_id = $1", connection, transaction)
+            {
+                Parameters = { new NpgsqlParameter { Value = applicationId } },
+            };
+            // The applicant's own account when a signed-in customer applied; otherwise tied to the application until claimed.
+            var ownerReference = await owner.ExecuteScalarAsync(cancellationToken) as string ?? $"application:{applicationId}";
+            account = await accounts.OpenAsync(transaction, terms.Currency, terms.CreditLimit, ownerReference, cancellationToken);
         }
         var decisionId = await store.RecordDecisionAsync(transaction, applicationId, decision, pullId, actor.Id, cancellationToken);
         // Waiting again for the bureau is not news to the applicant: one e-mail per change of outcome.

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Platform.Api.Audit;
+using Platform.Api.Identity;
 
 namespace Platform.Api.Underwriting;
 
@@ -19,11 +20,13 @@ public static class UnderwritingApi
 
     public static RouteGroupBuilder MapUnderwritingApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Underwriting");
+        var group = app.MapGroup("/v1").WithTags("Underwriting").RequireAuthorization();
         group.MapPost("/prequalifications", PrequalifyAsync).WithName("Prequalify");
         group.MapPost("/applications", ApplyAsync).WithName("Apply");
         group.MapGet("/applications/{id:guid}", GetApplicationAsync).WithName("GetApplication");
-        group.MapGet("/applications/{id:guid}/applicant", ReadUnmaskedApplicantAsync).WithName("ReadUnmaskedApplicant");
+        // Unmasked PII is for operators working a case, never shown back to the customer's session.
+        group.MapGet("/applications/{id:guid}/applicant", ReadUnmaskedApplicantAsync).WithName("ReadUnmaskedApplicant")
+            .RequireAuthorization(Identity.PlatformPolicies.Operator);
         return group;
     }
 
@@ -50,14 +53,17 @@ public static class UnderwritingApi
         var errors = ApplicantValidation.Validate(request, s.Policy.Value.Currency, Today(s.Time), out var applicant);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var (id, created) = await s.Intake.SubmitAsync(applicant!, http.Connection.RemoteIpAddress?.ToString(),
+        var owner = http.User.IsOperator() ? null : http.User.UserId();
+        var (id, created) = await s.Intake.SubmitAsync(applicant!, http.Connection.RemoteIpAddress?.ToString(), owner,
             FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken);
         var application = (await s.Store.GetAsync(id, cancellationToken))!;
         return created ? TypedResults.Created($"/v1/applications/{id}", application) : TypedResults.Ok(application);
     }
 
-    public static async Task<Results<Ok<ApplicationResponse>, NotFound>> GetApplicationAsync(Guid id, ApplicationStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) is { } application ? TypedResults.Ok(application) : TypedResults.NotFound();
+    public static async Task<Results<Ok<ApplicationResponse>, NotFound>> GetApplicationAsync(Guid id, System.Security.Claims.ClaimsPrincipal user, Ownership ownership,
+        ApplicationStore store, CancellationToken cancellationToken) =>
+        await ownership.CanUseApplicationAsync(user, id, cancellationToken) && await store.GetAsync(id, cancellationToken) is { } application
+            ? TypedResults.Ok(application) : TypedResults.NotFound();
 
     /// <summary>
     /// The only way to see a full SSN or date of birth. The caller states why (<c>X-Access-Reason</c>); the read is on

@@ -28,6 +28,7 @@ public sealed class ApiFactory(string databaseConnectionString, string redisConn
         builder.UseSetting("ConnectionStrings:redis", redisConnectionString);
         builder.UseSetting("InternalApi:Key", internalApiKey ?? "");
         builder.UseSetting("Processor:WebhookSecret", WebhookSecret);
+        builder.UseTestOperator();
     }
 
     public static async Task<ApiFactory> StartAsync(PlatformStoresFixture stores, string? internalApiKey = null)

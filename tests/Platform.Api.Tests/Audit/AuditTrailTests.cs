@@ -152,7 +152,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     public async Task Services_holding_the_internal_key_can_append()
     {
         await using var api = await ApiFactory.StartAsync(stores, internalApiKey: "test-key");
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
         client.DefaultRequestHeaders.Add(InternalApiOptions.KeyHeader, "test-key");
 
         var response = await client.PostAsJsonAsync("/internal/v1/audit/events", new
@@ -179,7 +179,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     public async Task Internal_appends_without_the_right_key_are_refused_and_record_nothing(string? presentedKey)
     {
         await using var api = await ApiFactory.StartAsync(stores, internalApiKey: "test-key");
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
         if (presentedKey is not null)
         {
             client.DefaultRequestHeaders.Add(InternalApiOptions.KeyHeader, presentedKey);
@@ -198,7 +198,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     public async Task An_invalid_internal_append_is_a_problem_naming_the_fields_and_records_nothing()
     {
         await using var api = await ApiFactory.StartAsync(stores, internalApiKey: "test-key");
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
         client.DefaultRequestHeaders.Add(InternalApiOptions.KeyHeader, "test-key");
 
         var response = await client.PostAsJsonAsync("/internal/v1/audit/events", new
@@ -221,7 +221,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 5);
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
 
         var first = await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?limit=3");
         var second = await client.GetFromJsonAsync<AuditEventPage>($"/v1/audit/events?limit=3&afterSequence={first!.NextAfterSequence}");
@@ -238,7 +238,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 4);
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
 
         var page = await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?resourceType=thing&resourceId=thing-3");
 
@@ -255,7 +255,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     public async Task Bad_event_queries_are_problems_naming_the_parameter(string query, string field)
     {
         await using var api = await ApiFactory.StartAsync(stores);
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
 
         var response = await client.GetAsync($"/v1/audit/events?{query}");
 
@@ -283,7 +283,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
 
     private static async Task<AuditChainReport> VerifyOverHttpAsync(ApiFactory api)
     {
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
         var report = await client.GetFromJsonAsync<AuditChainReport>("/v1/audit/verify");
         return report!;
     }

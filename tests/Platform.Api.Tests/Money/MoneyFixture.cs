@@ -43,7 +43,7 @@ public sealed class MoneyFixture : IAsyncLifetime
         Processor = new ProcessorSimFactory(processorDatabase, stores.Redis.ConnectionString, () => Api!.Server.CreateHandler());
         Api = new MoneyApiFactory(ApiDatabase, stores.Redis.ConnectionString, () => Processor.Server.CreateHandler());
         ProcessorClient = Processor.CreateClient();
-        Client = Api.CreateClient();
+        Client = await Api.CreateOperatorClientAsync();
         await ResetProcessorAsync();
         // The API registers its webhook URL with the processor at start; wait for that before any test runs.
         await Poll.UntilAsync(() => ProcessorClient.GetAsync("/processor/v1/webhook-endpoint"), r => r.IsSuccessStatusCode);
@@ -104,6 +104,7 @@ public sealed class MoneyApiFactory(string database, string redis, Func<HttpMess
         builder.UseSetting("Outbox:RetryBaseMs", "100");
         builder.UseSetting("Outbox:RetryMaxMs", "1000");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseTestOperator();
         builder.ConfigureTestServices(services =>
         {
             services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorAuthorizationClient)).ConfigurePrimaryHttpMessageHandler(processorHandler);

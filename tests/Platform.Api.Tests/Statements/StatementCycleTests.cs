@@ -174,7 +174,7 @@ public sealed class StatementCycleTests(StatementsFixture fixture)
     {
         var (api, ledger, clock) = await fixture.StartWithWorkerAsync();
         await using var _ = api;
-        using var client = api.CreateClient();
+        using var client = await api.CreateOperatorClientAsync();
         clock.MoveToNextMonth(day: 3);
         var account = await ledger.OpenAccountAsync();
         await ledger.PurchaseAsync(account, 7700, "Night Train");

@@ -36,7 +36,7 @@ public sealed class StatementsFixture : IAsyncLifetime
         // Periods are computed from the clock: start in a fixed month so the tests' dates read the same on every run.
         Clock.MoveTo(new DateTimeOffset(2031, 1, 2, 10, 0, 0, TimeSpan.Zero));
         (Api, Database) = await StartApiAsync(Clock, cycleIntervalSeconds: 24 * 3600);
-        Client = Api.CreateClient();
+        Client = await Api.CreateOperatorClientAsync();
         Ledger = new TestLedger(Database, Clock);
     }
 

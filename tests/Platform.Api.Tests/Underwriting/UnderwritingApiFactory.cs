@@ -35,6 +35,7 @@ public sealed class UnderwritingApiFactory(string databaseConnectionString, stri
         builder.UseSetting($"Pii:EncryptionKeys:{TestKeyId}", TestKey);
         builder.UseSetting("Pii:SsnDigestKey", TestDigestKey);
         builder.UseSetting("Bureau:BaseAddress", Stub.BaseAddress);
+        builder.UseTestOperator();
         builder.UseSetting("Fraud:BaseAddress", Stub.BaseAddress);
         builder.UseSetting("Underwriting:RetryBaseSeconds", "1");
         builder.UseSetting("Underwriting:RetryPollMs", "100");

@@ -21,7 +21,7 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
     {
         stub = await StubBureauAndFraud.StartAsync();
         api = await UnderwritingApiFactory.StartAsync(stores, stub);
-        client = api.CreateClient();
+        client = await api.CreateOperatorClientAsync();
     }
 
     public async Task DisposeAsync()
@@ -278,9 +278,10 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
         Assert.Equal(ssn, applicant.GetProperty("ssn").GetString());
         Assert.Equal(TestApplicants.DateOfBirth, applicant.GetProperty("dateOfBirth").GetString());
         Assert.Equal(1, await api.CountAsync("""
-            select count(*) from audit.events where event_type = 'pii.read' and resource_id = $1 and actor_id = 'api-client'
+            select count(*) from audit.events where event_type = 'pii.read' and resource_id = $1 and actor_type = 'user'
+            and actor_id = (select "Id" from identity."AspNetUsers" where "Email" = $4)
             and details->>'reason' = $2 and details::text like '%ssn%' and details::text not like '%' || $3 || '%'
-            """, id.ToString(), reason, ssn));
+            """, id.ToString(), reason, ssn, TestIdentity.OperatorEmail));
     }
 
     [Fact]

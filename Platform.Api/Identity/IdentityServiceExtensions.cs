@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Platform.Api.Email;
+using Platform.Api.Identity;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class IdentityServiceExtensions
+{
+    /// <summary>
+    /// Customers and operators: ASP.NET Core Identity with its users in Postgres (schema identity) and bearer tokens,
+    /// whose data-protection keys live in Redis so that every API instance accepts every other's tokens.
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformIdentity(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PlatformIdentityOptions>().BindConfiguration(PlatformIdentityOptions.Section);
+        builder.Services.AddDbContext<IdentityStore>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
+
+        builder.Services.AddIdentityApiEndpoints<IdentityUser>(options =>
+            {
+                options.SignIn.RequireConfirmedEmail = true;
+                options.User.RequireUniqueEmail = true;
+                // Length over composition (NIST SP 800-63B): twelve characters, no forced symbol.
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<IdentityStore>();
+        builder.Services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme)
+            .Configure<Microsoft.Extensions.Options.IOptions<PlatformIdentityOptions>>((bearer, platform) =>
+            {
+                bearer.BearerTokenExpiration = TimeSpan.FromMinutes(platform.Value.AccessTokenMinutes);
+                bearer.RefreshTokenExpiration = TimeSpan.FromDays(platform.Value.RefreshTokenDays);
+            });
+
+        builder.Services.AddDataProtection().SetApplicationName("card-platform");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer>((options, redis) =>
+            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), "platform:data-protection:keys"));
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PlatformPolicies.Operator, policy => policy.RequireRole(PlatformRoles.Operator));
+
+        builder.Services.AddTransient<IEmailSender<IdentityUser>, IdentityEmailSender>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAccountContacts, IdentityAccountContacts>());
+        builder.Services.AddScoped<AuthEvents>();
+        builder.Services.AddSingleton<Ownership>();
+        builder.Services.AddHostedService<IdentitySeeder>();
+        return builder;
+    }
+}

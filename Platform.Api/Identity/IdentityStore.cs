@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Platform.Api.Identity;
+
+/// <summary>
+/// ASP.NET Core Identity's tables in schema <c>identity</c>. The schema itself is created by the SQL migration
+/// 0006_identity.sql (generated from this model), like every other table, rather than by EF migrations.
+/// </summary>
+public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : IdentityDbContext<IdentityUser>(options)
+{
+    public const string Schema = "identity";
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        builder.HasDefaultSchema(Schema);
+        base.OnModelCreating(builder);
+    }
+}
+
+public static class PlatformRoles
+{
+    /// <summary>Sees and acts on their own applications, accounts, cards, transactions and statements only.</summary>
+    public const string Customer = "customer";
+
+    /// <summary>Audit reads, reconciliation, opening accounts directly, simulator-affecting admin actions.</summary>
+    public const string Operator = "operator";
+}

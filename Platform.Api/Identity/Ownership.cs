@@ -1,0 +1,37 @@
+using System.Security.Claims;
+using Npgsql;
+using Platform.Api.Data;
+
+namespace Platform.Api.Identity;
+
+/// <summary>
+/// Who may see what: operators see everything; a customer only what hangs off their own accounts. Every check answers
+/// "not yours" and "does not exist" alike, so endpoints turn both into the same 404 and never confirm another
+/// customer's ids.
+/// </summary>
+public sealed class Ownership(NpgsqlDataSource dataSource)
+{
+    public Task<bool> CanUseAccountAsync(ClaimsPrincipal user, Guid accountId, CancellationToken cancellationToken) =>
+        CheckAsync(user, "select owner_reference from core.accounts where account_id = $1", accountId, cancellationToken);
+
+    public Task<bool> CanUseCardAsync(ClaimsPrincipal user, Guid cardId, CancellationToken cancellationToken) =>
+        CheckAsync(user, "select a.owner_reference from core.cards c join core.accounts a on a.account_id = c.account_id where c.card_id = $1", cardId, cancellationToken);
+
+    public Task<bool> CanUseAuthorizationAsync(ClaimsPrincipal user, Guid authorizationId, CancellationToken cancellationToken) =>
+        CheckAsync(user, "select a.owner_reference from core.authorizations z join core.accounts a on a.account_id = z.account_id where z.authorization_id = $1", authorizationId, cancellationToken);
+
+    public Task<bool> CanUseOperationAsync(ClaimsPrincipal user, Guid operationId, CancellationToken cancellationToken) =>
+        CheckAsync(user, "select a.owner_reference from core.card_operations o join core.accounts a on a.account_id = o.account_id where o.operation_id = $1", operationId, cancellationToken);
+
+    public Task<bool> CanUseApplicationAsync(ClaimsPrincipal user, Guid applicationId, CancellationToken cancellationToken) =>
+        CheckAsync(user, "select owner_user_id from core.applications where application_id = $1", applicationId, cancellationToken);
+
+    private async Task<bool> CheckAsync(ClaimsPrincipal user, string sql, Guid id, CancellationToken cancellationToken)
+    {
+        if (user.IsOperator()) return true;
+        if (user.UserId() is not { } userId) return false;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null, sql, id);
+        return await command.ExecuteScalarAsync(cancellationToken) is string owner && owner == userId;
+    }
+}
