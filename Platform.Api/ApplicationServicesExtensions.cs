@@ -5,6 +5,7 @@ using Platform.Api.Cards;
 using Platform.Api.Data;
 using Platform.Api.Ledger;
 using Platform.Api.Outbox;
+using Platform.Api.TestClock;
 using Platform.Api.Statements;
 using Scalar.AspNetCore;
 
@@ -20,6 +21,8 @@ internal static class ApplicationServicesExtensions
     {
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
         builder.AddRedisClient(RedisConnectionName);
+        // Before anything registers the system clock, so that QA's movable clock, when enabled, is the one everyone uses.
+        builder.AddTestClockIfEnabled();
 
         builder.Services.AddOpenApi();
         builder.Services.AddDatabaseMigrations();

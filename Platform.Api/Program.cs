@@ -6,6 +6,7 @@ using Platform.Api.Cards;
 using Platform.Api.Email;
 using Platform.Api.Identity;
 using Platform.Api.Reconciliation;
+using Platform.Api.TestClock;
 using Platform.Api.Statements;
 using Platform.Api.Underwriting;
 using Platform.Api.Webhooks;
@@ -32,6 +33,7 @@ app.MapAuthorizationsApi();
 app.MapAlertRulesApi();
 app.MapProcessorWebhooksApi();
 app.MapReconciliationApi();
+app.MapTestClockApi();
 app.MapStatementsApi();
 
 app.Run();

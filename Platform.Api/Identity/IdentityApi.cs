@@ -22,8 +22,14 @@ internal static class IdentityApi
             return result;
         });
         group.MapPost("/logout", LogoutAsync).RequireAuthorization();
+        app.MapGet("/v1/me", Me).WithTags("Auth").RequireAuthorization();
         return group;
     }
+
+    /// <summary>Who the token belongs to: the id that accounts and applications are owned by, and the roles.</summary>
+    public static Ok<CurrentUserResponse> Me(System.Security.Claims.ClaimsPrincipal user) =>
+        TypedResults.Ok(new CurrentUserResponse(user.UserId()!, user.FindFirst(System.Security.Claims.ClaimTypes.Email)?.Value ?? user.Identity?.Name,
+            [.. user.FindAll(System.Security.Claims.ClaimTypes.Role).Select(c => c.Value)]));
 
     /// <summary>
     /// Ends every session of the user: a new security stamp makes all their refresh tokens worthless. Access tokens
@@ -37,3 +43,5 @@ internal static class IdentityApi
         return TypedResults.NoContent();
     }
 }
+
+public sealed record CurrentUserResponse(string UserId, string? Email, IReadOnlyList<string> Roles);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -53,14 +54,51 @@ public sealed class PlatformAppFixture : IAsyncLifetime
         // a roomier Redis budget keeps a busy CI machine from turning a velocity lookup into a degraded score.
         builder.CreateResourceBuilder<ProjectResource>("fraud").WithEnvironment("Fraud__TransactionVelocityTimeoutMs", "250");
         // Likewise the authorization budget: these tests check decisions; the benchmark measures the 95 ms budget.
+        // The e-mail console sink writes where the tests can read it, and QA's test clock lets a statement period close.
+        EmailSinkDirectory = Directory.CreateTempSubdirectory("platform-e2e-email-").FullName;
         builder.CreateResourceBuilder<ProjectResource>("api")
             .WithEnvironment("Authorizations__BudgetMs", "1500")
-            .WithEnvironment("Processor__AuthorizeTimeoutMs", "1500");
+            .WithEnvironment("Processor__AuthorizeTimeoutMs", "1500")
+            .WithEnvironment("Email__SinkDirectory", EmailSinkDirectory)
+            .WithEnvironment("TestClock__Enabled", "true");
 
         app = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await app.StartAsync(timeout.Token);
         HealthyInstances = await WaitForEveryInstanceHealthyAsync(app.ResourceNotifications, timeout.Token);
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        operatorPassword = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "operator-password").GetValueAsync(timeout.Token);
+        OperatorApi = await CreateOperatorClientAsync(timeout.Token);
+    }
+
+    /// <summary>
+    /// The api, signed in as the operator the API seeds in Development; the password is the AppHost's generated
+    /// <c>operator-password</c> parameter, read the way the AppHost hands it over.
+    /// </summary>
+    public HttpClient OperatorApi { get; private set; } = null!;
+
+    public string EmailSinkDirectory { get; private set; } = "";
+
+    private string? operatorPassword;
+
+    /// <summary>A new api client signed in as the operator (tokens expire by the platform's clock, which QA can move).</summary>
+    public async Task<HttpClient> CreateOperatorClientAsync(CancellationToken cancellationToken = default)
+    {
+        var password = operatorPassword;
+        var client = App.CreateHttpClient("api");
+        // The seeding runs as the API starts; a moment after health it is certainly there, but ask until it answers.
+        for (var attempt = 0; ; attempt++)
+        {
+            var response = await client.PostAsJsonAsync("/v1/auth/login", new { email = "operator@card-platform.local", password }, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                var tokens = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.GetProperty("accessToken").GetString());
+                return client;
+            }
+            if (attempt == 20) throw new InvalidOperationException($"The operator could not sign in: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            await Task.Delay(250, cancellationToken);
+        }
     }
 
     public async Task DisposeAsync()

@@ -48,9 +48,7 @@ public sealed class PlatformStartupTests(PlatformAppFixture platform)
     [Fact]
     public async Task The_api_has_migrated_the_database_and_its_audit_chain_verifies()
     {
-        using var client = platform.App.CreateHttpClient("api");
-
-        var report = await client.GetFromJsonAsync<JsonElement>("/v1/audit/verify");
+        var report = await platform.OperatorApi.GetFromJsonAsync<JsonElement>("/v1/audit/verify");
 
         Assert.True(report.GetProperty("intact").GetBoolean());
     }

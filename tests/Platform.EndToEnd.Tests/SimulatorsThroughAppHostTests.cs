@@ -13,7 +13,7 @@ namespace Platform.EndToEnd.Tests;
 public sealed class SimulatorsThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
     private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
-    private readonly HttpClient api = platform.App.CreateHttpClient("api");
+    private readonly HttpClient api = platform.OperatorApi;
 
     [Fact]
     public async Task Approval_rate_zero_set_through_the_control_api_makes_processor_sim_decline()
@@ -109,6 +109,5 @@ public sealed class SimulatorsThroughAppHostTests(PlatformAppFixture platform) :
     {
         await simControl.PostAsync("/sim/v1/reset", content: null);
         simControl.Dispose();
-        api.Dispose();
     }
 }

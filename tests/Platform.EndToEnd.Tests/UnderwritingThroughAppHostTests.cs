@@ -15,7 +15,7 @@ namespace Platform.EndToEnd.Tests;
 public sealed class UnderwritingThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
     private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
-    private readonly HttpClient api = platform.App.CreateHttpClient("api");
+    private readonly HttpClient api = platform.OperatorApi;
 
     [Fact]
     public async Task An_applicant_scoring_780_is_approved_with_a_credit_limit_and_an_account()
@@ -225,6 +225,5 @@ public sealed class UnderwritingThroughAppHostTests(PlatformAppFixture platform)
     {
         await simControl.PostAsync("/sim/v1/reset", content: null);
         simControl.Dispose();
-        api.Dispose();
     }
 }
