@@ -1,16 +1,50 @@
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Npgsql;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Platform.Api.Identity;
 
 /// <summary>
-/// Creates the two roles, and in Development the operator account from configuration. Runs after the migrations
-/// (registered after them), on every instance; creating what already exists is skipped, and a race between instances
-/// ends in a unique-index refusal that is ignored.
+/// Makes sure one data-protection key is shared, creates the two roles, and in Development the operator account from configuration. Runs after the migrations
+/// (registered after them), on every instance, one instance at a time (an advisory lock), so replicas starting
+/// together never race to create the same role.
 /// </summary>
 internal sealed partial class IdentitySeeder(IServiceProvider services, IHostEnvironment environment, IOptions<PlatformIdentityOptions> options, ILogger<IdentitySeeder> logger) : IHostedService
 {
+    // "SEEDID" in ASCII: one instance seeds at a time; the others wait, then find everything there.
+    private const long SeedLockKey = 0x534545444944;
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = SeedLockKey } } })
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            EnsureSharedSigningKey();
+            await SeedAsync(cancellationToken);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand("select pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = SeedLockKey } } };
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Replicas starting together on an empty Redis would each make a data-protection key of their own and refuse each
+    /// other's tokens until they reload; under the lock, the first makes the one key and the rest find it.
+    /// </summary>
+    private void EnsureSharedSigningKey()
+    {
+        var keys = services.GetRequiredService<IKeyManager>();
+        var now = DateTimeOffset.UtcNow;
+        if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(2)))
+            keys.CreateNewKey(now, now.AddDays(90));
+    }
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
