@@ -9,6 +9,7 @@ namespace Platform.Api.Email;
 [JsonSerializable(typeof(StatementReadyEmailModel))]
 [JsonSerializable(typeof(TransactionAlertEmailModel))]
 [JsonSerializable(typeof(SecurityAlertEmailModel))]
+[JsonSerializable(typeof(PasswordResetEmailModel))]
 [JsonSerializable(typeof(TransactionAlertRequest))]
 [JsonSerializable(typeof(AlertRulesRequest))]
 [JsonSerializable(typeof(AlertRulesResponse))]

@@ -72,3 +72,6 @@ public sealed record CreditScoreDisclosure(
     string Source,
     DateTimeOffset Date,
     IReadOnlyList<CreditDecisionReason> KeyFactors);
+
+/// <summary>The one-time code (or link) Identity issues for a password reset, sent only to the account's address.</summary>
+public sealed record PasswordResetEmailModel(string DisplayName, string ResetCode);

@@ -20,6 +20,7 @@ internal static class EmailServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<IEmailTemplate, VerificationTemplate>();
+        services.AddSingleton<IEmailTemplate, PasswordResetTemplate>();
         services.AddSingleton<IEmailTemplate, CreditDecisionTemplate>();
         services.AddSingleton<IEmailTemplate, StatementReadyTemplate>();
         services.AddSingleton<IEmailTemplate, TransactionAlertTemplate>();

@@ -11,4 +11,5 @@ public static class EmailTemplates
     public const string StatementReady = "statement-ready";
     public const string TransactionAlert = "transaction-alert";
     public const string SecurityAlert = "security-alert";
+    public const string PasswordReset = "password-reset";
 }

@@ -14,19 +14,11 @@ internal sealed class IdentityEmailSender(IEmailOutbox outbox) : IEmailSender<Id
             CancellationToken.None);
 
     public Task SendPasswordResetLinkAsync(IdentityUser user, string email, string resetLink) =>
-        outbox.EnqueueAsync(new EmailMessage(IdentityEmailTemplates.PasswordReset, new PasswordResetEmailModel(DisplayName(user), WebUtility.HtmlDecode(resetLink)), [email]),
+        outbox.EnqueueAsync(new EmailMessage(EmailTemplates.PasswordReset, new PasswordResetEmailModel(DisplayName(user), WebUtility.HtmlDecode(resetLink)), [email]),
             CancellationToken.None);
 
     public Task SendPasswordResetCodeAsync(IdentityUser user, string email, string resetCode) =>
-        outbox.EnqueueAsync(new EmailMessage(IdentityEmailTemplates.PasswordReset, new PasswordResetEmailModel(DisplayName(user), resetCode), [email]), CancellationToken.None);
+        outbox.EnqueueAsync(new EmailMessage(EmailTemplates.PasswordReset, new PasswordResetEmailModel(DisplayName(user), resetCode), [email]), CancellationToken.None);
 
     internal static string DisplayName(IdentityUser user) => user.UserName is { } name && name.Contains('@') ? name[..name.IndexOf('@')] : user.UserName ?? "customer";
-}
-
-/// <summary>The password-reset e-mail: carries the one-time code (or link) Identity issues for a reset.</summary>
-public sealed record PasswordResetEmailModel(string DisplayName, string ResetCode);
-
-public static class IdentityEmailTemplates
-{
-    public const string PasswordReset = "password-reset";
 }

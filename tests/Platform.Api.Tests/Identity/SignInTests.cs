@@ -102,6 +102,29 @@ public sealed class SignInTests(MoneyFixture fixture)
     }
 
     [Fact]
+    public async Task Password_reset_by_emailed_code_lets_the_customer_in_with_the_new_password_only()
+    {
+        var email = $"forgetful-{Guid.NewGuid():N}@example.com";
+        var (_, userId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase, email);
+        var client = fixture.Api.CreateClient();
+
+        (await client.PostAsJsonAsync("/v1/auth/forgotPassword", new { email })).EnsureSuccessStatusCode();
+        await using var connection = await fixture.OpenApiDatabaseAsync();
+        await using var command = new NpgsqlCommand("""
+            select model->>'resetCode' from core.emails where template = 'password-reset' and $1 = any(recipients) order by created_at desc limit 1
+            """, connection) { Parameters = { new() { Value = email } } };
+        var code = (string)(await command.ExecuteScalarAsync())!;
+        var reset = await client.PostAsJsonAsync("/v1/auth/resetPassword", new { email, resetCode = code, newPassword = "Brand-New-Passw0rd" });
+
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/v1/auth/login", new { email, password = TestIdentity.CustomerPassword })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/auth/login", new { email, password = "Brand-New-Passw0rd" })).StatusCode);
+        var events = await AuditAsync(userId);
+        Assert.Contains(events, e => e is { Type: "auth.password_reset_requested", Outcome: "success" });
+        Assert.Contains(events, e => e is { Type: "auth.password_reset", Outcome: "success" });
+    }
+
+    [Fact]
     public async Task A_token_from_one_api_instance_is_accepted_by_another()
     {
         var (client, _) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
