@@ -38,6 +38,7 @@ public static class AuthorizeBenchmark
 
         using var stack = new BenchStack(api, simControl, concurrencies.Max());
         await stack.RequireHealthyAsync();
+        await OperatorSignIn.SignInAsync(stack.Api, args);
         await using var ceiling = await InsertCeiling.CreateAsync(postgres.ConnectionString, concurrencies.Max());
         Console.WriteLine($"  {ceiling.Conditions}");
         try

@@ -28,6 +28,7 @@ public static class ApplicationsBenchmark
         Console.WriteLine($"applications: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var client = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+        await OperatorSignIn.SignInAsync(client, args);
 
         await LoadAsync(client, warmup, Math.Min(concurrency, warmup));
         var (results, elapsed) = await LoadAsync(client, requests, concurrency);

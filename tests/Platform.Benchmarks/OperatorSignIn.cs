@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Platform.Benchmarks;
+
+/// <summary>
+/// The API's money and underwriting endpoints need a signed-in caller; the benchmarks sign in as the operator the
+/// API seeds in Development. The password comes from <c>--operator-password</c>, else <c>PLATFORM_OPERATOR_PASSWORD</c>,
+/// else the environment of a running Platform.Api process (the AppHost hands it over as Identity__Operator__Password).
+/// </summary>
+internal static class OperatorSignIn
+{
+    public static async Task SignInAsync(HttpClient api, string[] args)
+    {
+        var (email, password) = Credentials(args);
+        using var response = await api.PostAsJsonAsync("/v1/auth/login", new { email, password });
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Signing in as {email} failed ({(int)response.StatusCode}); pass --operator-password.");
+        var tokens = await response.Content.ReadFromJsonAsync<JsonElement>();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("accessToken").GetString());
+    }
+
+    private static (string Email, string Password) Credentials(string[] args)
+    {
+        var index = Array.IndexOf(args, "--operator-password");
+        var password = index >= 0 && index + 1 < args.Length ? args[index + 1] : Environment.GetEnvironmentVariable("PLATFORM_OPERATOR_PASSWORD");
+        var fromProcess = FromApiProcess();
+        return (fromProcess?.Email ?? "operator@card-platform.local",
+            password ?? fromProcess?.Password ?? throw new InvalidOperationException("No operator password: pass --operator-password or set PLATFORM_OPERATOR_PASSWORD."));
+    }
+
+    private static (string? Email, string? Password)? FromApiProcess()
+    {
+        if (!Directory.Exists("/proc")) return null;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out _)) continue;
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0').Any(a => Path.GetFileName(a) is "Platform.Api" or "Platform.Api.dll")) continue;
+                var variables = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0');
+                string? Value(string name) => variables.FirstOrDefault(v => v.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+                if (Value("Identity__Operator__Password") is { } password) return (Value("Identity__Operator__Email"), password);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone since the listing, or another user's.
+            }
+        }
+        return null;
+    }
+}
