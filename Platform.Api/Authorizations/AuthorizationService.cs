@@ -162,8 +162,9 @@ public sealed partial class AuthorizationService(
         var available = await ledger.ReleaseHoldAsync(tx, row.AccountId, row.Id, null, row.Amount - approved, row.Currency, "Hold reduced: partial approval", CancellationToken.None);
         var response = Response(row, "approved", approved, answer.ResponseCode, null, available, now);
         await NotifyRecordedAsync(tx, row, response, CancellationToken.None);
-        await audit.AppendAsync(FinancialAudit.Entry("authorization.approved", actor, origin, "authorization", row.Id, Details(row, response)), tx, CancellationToken.None);
         await idempotency.CompleteAsync(tx, IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, CancellationToken.None);
+        // Last before commit: the audit chain's lock is global and held until the transaction ends.
+        await audit.AppendAsync(FinancialAudit.Entry("authorization.approved", actor, origin, "authorization", row.Id, Details(row, response)), tx, CancellationToken.None);
         return response;
     }
 
@@ -182,8 +183,8 @@ public sealed partial class AuthorizationService(
             var details = Details(row, response);
             foreach (var (name, value) in extra ?? []) details[name] = value;
             await NotifyRecordedAsync(tx, row, response, cancellationToken);
-            await audit.AppendAsync(FinancialAudit.Entry("authorization.declined", actor, origin, "authorization", row.Id, details), tx, cancellationToken);
             await idempotency.CompleteAsync(tx, IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, cancellationToken);
+            await audit.AppendAsync(FinancialAudit.Entry("authorization.declined", actor, origin, "authorization", row.Id, details), tx, cancellationToken);
             return response;
         }
     }
