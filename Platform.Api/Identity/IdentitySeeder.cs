@@ -40,9 +40,20 @@ internal sealed partial class IdentitySeeder(IServiceProvider services, IHostEnv
     {
         var keys = services.GetRequiredService<IKeyManager>();
         var now = DateTimeOffset.UtcNow;
-        if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(2)))
-            keys.CreateNewKey(now, now.AddDays(90));
+        try
+        {
+            if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now.AddDays(2)))
+                keys.CreateNewKey(now, now.AddDays(90));
+        }
+        catch (StackExchange.Redis.RedisException ex)
+        {
+            // Redis is down: the API still starts (and reports unhealthy); data protection makes its key when Redis is back.
+            LogKeyRingUnavailable(logger, ex);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reach the shared data-protection key ring; sign-in waits for Redis")]
+    private static partial void LogKeyRingUnavailable(ILogger logger, Exception exception);
 
     private async Task SeedAsync(CancellationToken cancellationToken)
     {

@@ -65,16 +65,16 @@ public sealed class AuthorizationDecisionTests(MoneyFixture fixture) : IAsyncLif
         // Slower than the API's budget: the processor approves, but only after the API has answered.
         await fixture.ResetProcessorAsync(new { approvalRate = 1.0, partialApprovalRate = 0.0, latencyMs = new { min = 2_500, median = 2_500, p99 = 2_500 }, webhookDelayMs = 0 });
 
-        var declined = await driver.AuthorizeAsync(card.Id, 4_000);
+        var declined = await driver.AuthorizeAsync(card.Id, 4_321);
 
         Assert.Equal(("declined", "91", "processor_unavailable"), (declined.Status, declined.ResponseCode, declined.DeclineReason));
         Assert.Equal(20_000, declined.AvailableCredit);
         var reversed = await Poll.UntilAsync(() => driver.GetAuthorizationAsync(declined.Id),
             a => a.Operations.Any(o => o.Kind == "reversal" && o.Status == "succeeded"), timeoutMs: 30_000);
-        Assert.Equal(4_000, reversed.Operations.Single().Amount);
+        Assert.Equal(4_321, reversed.Operations.Single().Amount);
 
         var processorRecords = await fixture.ProcessorClient.GetFromJsonAsync<JsonElement>($"/processor/v1/authorizations?limit=1000&from={Uri.EscapeDataString(from.ToString("O"))}");
-        var late = processorRecords.EnumerateArray().Single(r => r.GetProperty("amount").GetInt64() == 4_000);
+        var late = processorRecords.EnumerateArray().Single(r => r.GetProperty("amount").GetInt64() == 4_321);
         Assert.True(late.GetProperty("approved").GetBoolean());
         Assert.Equal("voided", late.GetProperty("status").GetString());
         Assert.Equal(20_000, (await driver.GetAccountAsync(account.Id)).AvailableCredit);
