@@ -22,10 +22,22 @@ internal sealed class AuthEvents(
     UserManager<IdentityUser> users, IAuditTrail audit, IEmailOutbox emails, NpgsqlDataSource dataSource,
     IOptionsMonitor<BearerTokenOptions> bearerOptions, TimeProvider time)
 {
-    /// <summary>What is only knowable before the endpoint runs: whether a signing-in user was already locked out.</summary>
-    public async Task<bool> WasLockedOutAsync(EndpointFilterInvocationContext context) =>
-        context.HttpContext.Request.Path.Value?.EndsWith("/login", StringComparison.Ordinal) == true
-        && Argument<LoginRequest>(context) is { } login && await users.FindByEmailAsync(login.Email) is { } user && await users.IsLockedOutAsync(user);
+    /// <summary>
+    /// Before a sign-in runs: whether the user was already locked out (only knowable now). For an unknown address it
+    /// spends the time a password check takes, because Identity answers unknown addresses without hashing and the
+    /// quicker answer would tell an attacker which addresses have accounts.
+    /// </summary>
+    public async Task<bool> WasLockedOutAsync(EndpointFilterInvocationContext context)
+    {
+        if (context.HttpContext.Request.Path.Value?.EndsWith("/login", StringComparison.Ordinal) != true || Argument<LoginRequest>(context) is not { } login)
+            return false;
+        if (await users.FindByEmailAsync(login.Email) is { } user) return await users.IsLockedOutAsync(user);
+        users.PasswordHasher.VerifyHashedPassword(TimingDummy, TimingDummyHash.Value, login.Password ?? "");
+        return false;
+    }
+
+    private static readonly IdentityUser TimingDummy = new("timing-dummy");
+    private static readonly Lazy<string> TimingDummyHash = new(() => new PasswordHasher<IdentityUser>().HashPassword(TimingDummy, Guid.NewGuid().ToString()));
 
     public async Task AfterAsync(EndpointFilterInvocationContext context, object? result, bool wasLockedOut)
     {
