@@ -99,6 +99,12 @@ public sealed class EmailApiFactory(string database, string redis, string stubBa
         builder.UseSetting("Pii:SsnDigestKey", UnderwritingApiFactory.TestDigestKey);
         builder.UseSetting("Bureau:BaseAddress", stubBaseAddress);
         builder.UseSetting("Fraud:BaseAddress", stubBaseAddress);
+        // These tests check decisions and e-mails, not the interactive budgets (the benchmark measures those): the
+        // first calls of a fresh host on a busy CI machine must not turn a decision into a pending review.
+        builder.UseSetting("Bureau:TotalTimeoutMs", "2000");
+        builder.UseSetting("Bureau:AttemptTimeoutMs", "2000");
+        builder.UseSetting("Fraud:ApplicationTimeoutMs", "499");
+        builder.UseSetting("Fraud:ApplicationAttemptTimeoutMs", "499");
         builder.UseSetting("Outbox:PollMs", "50");
         builder.UseSetting("Outbox:RetryBaseMs", "100");
         builder.UseSetting("Email:SinkDirectory", sinkDirectory);

@@ -37,6 +37,12 @@ public sealed class UnderwritingApiFactory(string databaseConnectionString, stri
         builder.UseSetting("Bureau:BaseAddress", Stub.BaseAddress);
         builder.UseTestOperator();
         builder.UseSetting("Fraud:BaseAddress", Stub.BaseAddress);
+        // These tests check decisions and e-mails, not the interactive budgets (the benchmark measures those): the
+        // first calls of a fresh host on a busy CI machine must not turn a decision into a pending review.
+        builder.UseSetting("Bureau:TotalTimeoutMs", "2000");
+        builder.UseSetting("Bureau:AttemptTimeoutMs", "2000");
+        builder.UseSetting("Fraud:ApplicationTimeoutMs", "499");
+        builder.UseSetting("Fraud:ApplicationAttemptTimeoutMs", "499");
         builder.UseSetting("Underwriting:RetryBaseSeconds", "1");
         builder.UseSetting("Underwriting:RetryPollMs", "100");
         builder.ConfigureLogging(logging =>
