@@ -102,7 +102,9 @@ public sealed partial class AuthorizationService(
 
         var processorRequest = new ProcessorAuthorizeRequest(card.Token!, amount, request.Currency!, new ProcessorMerchant(merchant.Name!, merchant.Mcc!, merchant.Country!));
         var remaining = budget - time.GetElapsedTime(started) - TimeSpan.FromMilliseconds(options.Value.RecordingReserveMs);
-        var outcome = await processor.AuthorizeAsync(processorRequest, authorizationId.ToString(), remaining, cancellationToken);
+        var outcome = remaining < TimeSpan.FromMilliseconds(options.Value.MinimumProcessorBudgetMs)
+            ? new ProcessorAuthorizeOutcome.NoAnswer("budget-exhausted", MayHaveBeenProcessed: false)
+            : await processor.AuthorizeAsync(processorRequest, authorizationId.ToString(), remaining, cancellationToken);
 
         AuthorizationResponse decided;
         var reversalQueued = false;

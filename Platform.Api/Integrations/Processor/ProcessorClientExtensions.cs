@@ -2,6 +2,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Platform.Api.Integrations.Processor;
 using Polly;
+using Polly.Timeout;
 
 // See FraudClientExtensions: RemoveAllResilienceHandlers is the documented way to replace the defaults' handler.
 #pragma warning disable EXTEXP0001
@@ -36,6 +37,12 @@ public static class ProcessorClientExtensions
                         MinimumThroughput = 20,
                         SamplingDuration = TimeSpan.FromSeconds(10),
                         BreakDuration = TimeSpan.FromSeconds(5),
+                        // A timeout counts against the processor only when the call had a fair share of time: when
+                        // our own queueing left a few milliseconds, opening the breaker would turn a local overload
+                        // into declining everything for the break.
+                        ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is TimeoutRejectedException
+                            ? HadFairBudget(args.Context, ceiling)
+                            : HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                     })
                     .AddTimeout(new HttpTimeoutStrategyOptions
                     {
@@ -65,6 +72,11 @@ public static class ProcessorClientExtensions
         builder.Services.AddHostedService<ProcessorWebhookRegistration>();
         return builder;
     }
+
+    private static bool HadFairBudget(ResilienceContext context, TimeSpan ceiling) =>
+        context.GetRequestMessage() is not { } request
+        || !request.Options.TryGetValue(ProcessorAuthorizationClient.BudgetKey, out var budget)
+        || budget >= ceiling / 2;
 
     private static void ConfigureClient(IServiceProvider services, HttpClient client)
     {

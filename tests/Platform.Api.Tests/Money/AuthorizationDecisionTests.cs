@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -82,6 +83,30 @@ public sealed class AuthorizationDecisionTests(MoneyFixture fixture) : IAsyncLif
         var report = await fixture.Client.GetFromJsonAsync<Platform.Api.Reconciliation.ReconciliationReport>(
             $"/v1/reconciliation/processor?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}");
         Assert.True(report!.Matched, string.Join("\n", report.Differences.Select(d => $"{d.Kind}: {d.Detail}")));
+    }
+
+    [Fact]
+    public async Task With_too_little_budget_left_the_processor_is_not_asked_and_nothing_needs_reversing()
+    {
+        var account = await driver.OpenAccountAsync(creditLimit: 10_000);
+        var card = await driver.IssueActiveCardAsync(account.Id);
+        // An instance whose whole budget is below the minimum it will spend on the processor: every call is starved.
+        await using var starved = fixture.Api.WithWebHostBuilder(builder => builder
+            .UseSetting("Authorizations:BudgetMs", "1000").UseSetting("Authorizations:MinimumProcessorBudgetMs", "1000"));
+        var client = await starved.CreateOperatorClientAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/authorizations")
+        {
+            Content = JsonContent.Create(new { cardId = card.Id, amount = 1_234, currency = "USD", merchant = new { name = "Starved Shop", mcc = "5411", country = "US" } }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        var declined = await (await client.SendAsync(request)).Content.ReadFromJsonAsync<AuthorizationResponse>();
+
+        Assert.Equal(("declined", "91"), (declined!.Status, declined.ResponseCode));
+        Assert.Equal(10_000, declined.AvailableCredit);
+        Assert.Equal(0, await driver.CountAsync($"core.outbox where kind = 'authorization.reversal' and subject_id = '{declined.Id}'"));
+        var atProcessor = await fixture.ProcessorClient.GetFromJsonAsync<JsonElement>("/processor/v1/authorizations?limit=1000");
+        Assert.DoesNotContain(atProcessor.EnumerateArray(), r => r.GetProperty("amount").GetInt64() == 1_234);
     }
 
     [Fact]
