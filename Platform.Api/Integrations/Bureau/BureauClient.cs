@@ -1,7 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace Platform.Api.Integrations.Bureau;
 
@@ -38,46 +35,11 @@ public sealed partial class BureauClient(HttpClient http, ILogger<BureauClient> 
         // The resilience pipeline reads this to decide whether a timed-out attempt may be retried.
         request.Options.Set(InquiryTypeKey, inquiryType);
 
-        string cause;
-        try
-        {
-            using var response = await http.SendAsync(request, cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                var report = await response.Content.ReadFromJsonAsync(BureauJsonContext.Default.BureauCreditReport, cancellationToken);
-                if (report is not null) return new BureauPullResult(report, null);
-                cause = "empty-response";
-            }
-            else if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
-            {
-                throw new BureauRequestRejectedException((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
-            }
-            else
-            {
-                cause = "status-" + (int)response.StatusCode;
-            }
-        }
-        catch (TimeoutRejectedException)
-        {
-            cause = "timeout";
-        }
-        catch (BrokenCircuitException)
-        {
-            cause = "circuit-open";
-        }
-        catch (HttpRequestException)
-        {
-            cause = "unreachable";
-        }
-        catch (JsonException)
-        {
-            cause = "unreadable-response";
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            cause = "timeout";
-        }
+        var answer = await DependencyCall.SendAsync(http, request, BureauJsonContext.Default.BureauCreditReport,
+            (status, problem) => new BureauRequestRejectedException(status, problem), cancellationToken);
+        if (answer.Body is { } report) return new BureauPullResult(report, null);
 
+        var cause = answer.UnavailableCause!;
         LogUnavailable(logger, inquiryType, cause);
         return new BureauPullResult(null, cause);
     }

@@ -1,10 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace Platform.Api.Integrations.Fraud;
 
@@ -57,49 +54,12 @@ internal static partial class FraudCall
         JsonTypeInfo<TRequest> requestType, Func<FraudAssessment> fallback, string kind, FraudClientTelemetry telemetry,
         ILogger logger, CancellationToken cancellationToken)
     {
-        string cause;
-        try
-        {
-            using var response = await http.PostAsJsonAsync(path, request, requestType, cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                var body = await response.Content.ReadFromJsonAsync(FraudJsonContext.Default.FraudScoreResponse, cancellationToken);
-                if (body is not null)
-                {
-                    return FraudAssessment.From(body);
-                }
-                cause = "empty-response";
-            }
-            else if ((int)response.StatusCode is >= 400 and < 500 and not 408 and not 429)
-            {
-                throw new FraudRequestRejectedException((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
-            }
-            else
-            {
-                cause = "status-" + (int)response.StatusCode;
-            }
-        }
-        catch (TimeoutRejectedException)
-        {
-            cause = "timeout";
-        }
-        catch (BrokenCircuitException)
-        {
-            cause = "circuit-open";
-        }
-        catch (HttpRequestException)
-        {
-            cause = "unreachable";
-        }
-        catch (JsonException)
-        {
-            cause = "unreadable-response";
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            cause = "timeout";
-        }
+        using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(request, requestType) };
+        var answer = await DependencyCall.SendAsync(http, message, FraudJsonContext.Default.FraudScoreResponse,
+            (status, problem) => new FraudRequestRejectedException(status, problem), cancellationToken);
+        if (answer.Body is { } body) return FraudAssessment.From(body);
 
+        var cause = answer.UnavailableCause!;
         telemetry.Fallback(kind, cause);
         LogFallback(logger, kind, cause);
         return fallback();
