@@ -15,7 +15,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider time)
             insert into core.accounts (account_id, owner_reference, currency, credit_limit, created_at, updated_at)
             values ($1, $2, $3, $4, $5, $5)
             """, cancellationToken, id, ownerReference, currency, creditLimit, now);
-        return new AccountResponse(id, "open", currency, creditLimit, creditLimit, 0, 0, ownerReference, TruncateToMicroseconds(now));
+        return new AccountResponse(id, "open", currency, creditLimit, creditLimit, 0, 0, ownerReference, PostgresTime.Truncate(now));
     }
 
     public async Task<AccountResponse?> GetAsync(Guid accountId, CancellationToken cancellationToken)
@@ -56,6 +56,4 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider time)
         if (hasMore) items.RemoveAt(items.Count - 1);
         return new LedgerPage(items, hasMore ? items[^1].Id : null);
     }
-
-    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset value) => new(value.Ticks - value.Ticks % 10, value.Offset);
 }

@@ -1,3 +1,4 @@
+using Platform.Api.Data;
 using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
@@ -68,7 +69,7 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
         var stored = new StoredAuditEvent(
             previousSequence + 1,
             Guid.CreateVersion7(),
-            TruncateToMicroseconds(timeProvider.GetUtcNow().UtcDateTime),
+            PostgresTime.Truncate(timeProvider.GetUtcNow().UtcDateTime),
             entry.Actor.Type.ToString().ToLowerInvariant(),
             entry.Actor.Id,
             entry.EventType,
@@ -107,7 +108,4 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
 
         return stored.ToRecorded(hash);
     }
-
-    private static DateTime TruncateToMicroseconds(DateTime value) =>
-        new(value.Ticks - value.Ticks % (TimeSpan.TicksPerMillisecond / 1000), DateTimeKind.Utc);
 }

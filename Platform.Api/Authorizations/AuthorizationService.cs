@@ -200,7 +200,7 @@ public sealed partial class AuthorizationService(
     private static AuthorizationResponse Response(AuthorizationRow row, string status, long approved, string code, DeclineReason? reason, long available, DateTimeOffset now) =>
         new(row.Id, row.CardId, row.AccountId, status, row.Amount, approved, row.Currency, code, reason?.Code, reason?.Message, available,
             row.Fraud is { } f ? new FraudSummary(f.FraudCheck == FraudCheckStatus.Completed ? "completed" : "unavailable", f.Action.ToString().ToLowerInvariant(), f.Score) : null,
-            new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero));
+            PostgresTime.Truncate(now));
 
     private static Dictionary<string, object?> Details(AuthorizationRow row, AuthorizationResponse response) => new()
     {

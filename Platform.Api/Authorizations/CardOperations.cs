@@ -127,7 +127,7 @@ public sealed class CardOperations(NpgsqlDataSource dataSource, IdempotencyStore
         await audit.AppendAsync(FinancialAudit.Entry($"{kind}.requested", actor, origin, "authorization", authorizationId,
             new Dictionary<string, object?> { ["operationId"] = operationId, ["amount"] = amount, ["currency"] = auth.Currency, ["refundOf"] = refundOf }), tx, cancellationToken);
         return new OperationRequestResult.Accepted(new OperationResponse(operationId, kind, authorizationId, amount, auth.Currency, "requested", refundOf, null,
-            new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero), null));
+            PostgresTime.Truncate(now), null));
     }
 
     private static async Task<AuthorizationState?> LockAuthorizationAsync(NpgsqlTransaction tx, Guid authorizationId, CancellationToken cancellationToken)

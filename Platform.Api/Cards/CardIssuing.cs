@@ -27,7 +27,7 @@ public sealed class CardIssuing(OutboxStore outbox, IAuditTrail audit, TimeProvi
         await outbox.EnqueueAsync(transaction, OutboxKind, cardId, null, cancellationToken);
         await audit.AppendAsync(FinancialAudit.Entry("card.requested", actor, origin, "card", cardId,
             new Dictionary<string, object?> { ["accountId"] = accountId, ["type"] = type }), transaction, cancellationToken);
-        var created = new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+        var created = PostgresTime.Truncate(now);
         return new CardResponse(cardId, accountId, type, "requested", cardholderName, null, null, null, created, created);
     }
 

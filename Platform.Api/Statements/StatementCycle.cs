@@ -170,7 +170,7 @@ public sealed partial class StatementCycle(
 
         return new StatementResponse(statementId, accountId, period.Name, windowStart, windowEnd, StatementCalculator.ClosingDate(windowEnd), currency,
             totals.PreviousBalance, totals.Payments, totals.Purchases, totals.Refunds, totals.Fees, totals.Interest, totals.NewBalance, totals.MinimumPayment,
-            totals.DueDate, lines.Count, emailId is not null, TruncateToMicroseconds(now), StatementStore.PdfUrl(accountId, period.Name));
+            totals.DueDate, lines.Count, emailId is not null, PostgresTime.Truncate(now), StatementStore.PdfUrl(accountId, period.Name));
     }
 
     private static async Task<(DateTimeOffset? End, long NewBalance)> ReadLastStatementAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid accountId,
@@ -200,7 +200,6 @@ public sealed partial class StatementCycle(
         return lines;
     }
 
-    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset value) => new(value.Ticks - value.Ticks % 10, value.Offset);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Statement {Period} for account {AccountId} stored: new balance {NewBalance} {Currency}, {TransactionCount} transactions")]
     private static partial void LogGenerated(ILogger logger, Guid accountId, string period, long newBalance, string currency, int transactionCount);

@@ -1,3 +1,4 @@
+using Platform.Api.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Platform.Api.Audit;
@@ -33,7 +34,7 @@ public sealed class Prequalifier(
         {
             var decision = engine.Decide(applicant.AnnualIncome, applicant.MonthlyHousingCost, fraud: null, pull);
             var now = time.GetUtcNow();
-            var createdAt = new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+            var createdAt = PostgresTime.Truncate(now);
             result = decision is { Outcome: DecisionOutcomes.Approved, Terms: { } terms, Band: { } band }
                 ? new PrequalificationResponse(id, "offer", new OfferRange(policy.Value.MinimumCreditLimit, terms.CreditLimit, band.AprMin, band.AprMax, terms.Currency),
                     [], decision.ScoreUsed, decision.PolicyVersion, createdAt)
