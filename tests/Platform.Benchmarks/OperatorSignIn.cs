@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -31,24 +30,9 @@ internal static class OperatorSignIn
             password ?? fromProcess?.Password ?? throw new InvalidOperationException("No operator password: pass --operator-password or set PLATFORM_OPERATOR_PASSWORD."));
     }
 
-    private static (string? Email, string? Password)? FromApiProcess()
-    {
-        if (!Directory.Exists("/proc")) return null;
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out _)) continue;
-            try
-            {
-                if (!File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0').Any(a => Path.GetFileName(a) is "Platform.Api" or "Platform.Api.dll")) continue;
-                var variables = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0');
-                string? Value(string name) => variables.FirstOrDefault(v => v.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
-                if (Value("Identity__Operator__Password") is { } password) return (Value("Identity__Operator__Email"), password);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone since the listing, or another user's.
-            }
-        }
-        return null;
-    }
+    private static (string? Email, string? Password)? FromApiProcess() =>
+        ApiProcesses.Running()
+            .Where(p => p.Environment.ContainsKey("Identity__Operator__Password"))
+            .Select(p => ((string? Email, string? Password)?)(p.Environment.GetValueOrDefault("Identity__Operator__Email"), p.Environment["Identity__Operator__Password"]))
+            .FirstOrDefault();
 }

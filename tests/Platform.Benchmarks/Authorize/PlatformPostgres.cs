@@ -77,24 +77,10 @@ internal static class PlatformPostgres
 
     private static (string ConnectionString, int Pid)? FromApiProcess()
     {
-        if (!Directory.Exists("/proc")) return null;
-        var found = new List<(string, int)>();
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid)) continue;
-            try
-            {
-                var arguments = File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0');
-                if (!arguments.Any(a => Path.GetFileName(a) is "Platform.Api" or "Platform.Api.dll")) continue;
-                var variable = File.ReadAllText(Path.Combine(folder, "environ")).Split('\0')
-                    .FirstOrDefault(v => v.StartsWith("ConnectionStrings__platform=", StringComparison.Ordinal));
-                if (variable is not null) found.Add((variable[(variable.IndexOf('=') + 1)..], pid));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone since the listing, or another user's.
-            }
-        }
+        var found = ApiProcesses.Running()
+            .Where(p => p.Environment.ContainsKey("ConnectionStrings__platform"))
+            .Select(p => (p.Environment["ConnectionStrings__platform"], p.Pid))
+            .ToList();
         // Replicas share one connection string; two different ones mean two stacks, and guessing would mislead.
         return found.Select(f => f.Item1).Distinct().Count() == 1 ? found[0] : null;
     }
