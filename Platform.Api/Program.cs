@@ -18,8 +18,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapApiDocuments();
 

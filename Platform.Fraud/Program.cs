@@ -14,8 +14,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseDefaultExceptionHandling();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapScoringApi();

@@ -11,8 +11,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler("/error", createScopeForErrors: true);
-app.UseStatusCodePages();
+app.UseDefaultExceptionHandling("/error", SimControlPaths.Apis);
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapDefaultEndpoints();
