@@ -22,6 +22,10 @@ var internalApiKey = Convert.ToHexStringLower(System.Security.Cryptography.Rando
 // velocity history and webhook signatures stay valid across restarts without a secret ever living in the repo.
 var velocityHashKey = builder.AddGeneratedSecret("fraud-velocity-hash-key");
 var webhookSecret = builder.AddGeneratedSecret("processor-webhook-secret");
+// The credentials the platform presents to its counterparts, as a real processor, bureau and internal service demand.
+var processorApiKey = builder.AddGeneratedSecret("processor-api-key");
+var bureauApiKey = builder.AddGeneratedSecret("bureau-api-key");
+var fraudApiKey = builder.AddGeneratedSecret("fraud-api-key");
 // Applicants' SSNs and dates of birth are sealed under this key, and found again by a digest keyed with the other.
 // Rotate by adding Pii__EncryptionKeys__k2 and pointing Pii__ActiveKeyId at it; k1 stays until no row uses it.
 var piiEncryptionKey = builder.AddGeneratedSecret("pii-encryption-key-k1");
@@ -31,15 +35,21 @@ var ssnDigestKey = builder.AddGeneratedSecret("pii-ssn-digest-key");
 var operatorPassword = builder.AddGeneratedSecret(PlatformCompositionExtensions.OperatorPasswordName);
 
 var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores)
-    .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey);
+    .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey)
+    .WithEnvironment("Fraud__ApiKey", fraudApiKey);
 var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simcontrol", ports.SimControl, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
     .WithEnvironment("Processor__WebhookSecret", webhookSecret)
+    .WithEnvironment("Processor__ApiKey", processorApiKey)
+    .WithEnvironment("Bureau__ApiKey", bureauApiKey)
     .WithResetSimulatorsCommand();
 
 var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
     .WithEnvironment("Processor__WebhookSecret", webhookSecret)
+    .WithEnvironment("Processor__ApiKey", processorApiKey)
+    .WithEnvironment("Bureau__ApiKey", bureauApiKey)
+    .WithEnvironment("Fraud__ApiKey", fraudApiKey)
     .WithEnvironment("Pii__ActiveKeyId", "k1")
     .WithEnvironment("Pii__EncryptionKeys__k1", piiEncryptionKey)
     .WithEnvironment("Pii__SsnDigestKey", ssnDigestKey)

@@ -47,6 +47,11 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddSingleton<VelocityReader>();
         builder.Services.AddSingleton<FraudScorer>();
         builder.Services.AddHostedService<ScoringWarmup>();
+
+        builder.Services.AddAuthentication().AddApiKey(PlatformCallers.Scheme);
+        builder.Services.AddOptions<ApiKeyAuthenticationOptions>(PlatformCallers.Scheme)
+            .Configure<Microsoft.Extensions.Options.IOptions<FraudOptions>>((o, fraud) => (o.Key, o.ClientName) = (fraud.Value.ApiKey, "platform-api"));
+        builder.Services.AddAuthorization();
         return builder;
     }
 }

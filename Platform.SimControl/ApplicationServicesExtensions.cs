@@ -46,6 +46,7 @@ internal static class ApplicationServicesExtensions
         // The simulators.
         builder.Services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddSimulatorCredentials();
         builder.Services.AddSingleton<SimulatorBehaviour>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddSingleton<ProcessorLedger>();

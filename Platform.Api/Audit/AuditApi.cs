@@ -52,6 +52,10 @@ internal static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<AuditEventReader>();
         services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.SectionName);
+        services.AddAuthentication().AddApiKey(InternalApiOptions.Scheme);
+        services.AddOptions<ApiKeyAuthenticationOptions>(InternalApiOptions.Scheme)
+            .Configure<Microsoft.Extensions.Options.IOptions<InternalApiOptions>>((o, internalApi) =>
+                (o.HeaderName, o.Key, o.ClientName) = (InternalApiOptions.KeyHeader, internalApi.Value.Key, "platform-service"));
         return services;
     }
 }

@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Platform.Api.Audit;
 
@@ -11,6 +8,7 @@ internal sealed class InternalApiOptions
 {
     public const string SectionName = "InternalApi";
     public const string KeyHeader = "X-Internal-Api-Key";
+    public const string Scheme = "internal-api-key";
 
     /// <summary>Set by the AppHost per run (InternalApi__Key); never in the repository. Empty disables the internal API.</summary>
     public string Key { get; set; } = "";
@@ -38,20 +36,15 @@ internal static class InternalAuditApi
 {
     public static RouteGroupBuilder MapInternalAuditApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/internal/v1/audit").WithTags("Internal").ExcludeFromDescription();
+        // The key is checked by authorization, before the body is read: a caller without it learns nothing.
+        var group = app.MapGroup("/internal/v1/audit").WithTags("Internal").ExcludeFromDescription().RequireApiKey(InternalApiOptions.Scheme);
         group.MapPost("/events", AppendAsync);
         return group;
     }
 
-    public static async Task<Results<Created<ServiceAuditEventResponse>, ValidationProblem, UnauthorizedHttpResult>> AppendAsync(
-        ServiceAuditEventRequest request, HttpContext httpContext, IAuditTrail auditTrail,
-        IOptions<InternalApiOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<Created<ServiceAuditEventResponse>, ValidationProblem>> AppendAsync(
+        ServiceAuditEventRequest request, IAuditTrail auditTrail, CancellationToken cancellationToken)
     {
-        if (!HasValidKey(httpContext, options.Value.Key))
-        {
-            return TypedResults.Unauthorized();
-        }
-
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.EventType)) errors["eventType"] = ["Required."];
         if (string.IsNullOrWhiteSpace(request.ActorId)) errors["actorId"] = ["Required."];
@@ -75,15 +68,5 @@ internal static class InternalAuditApi
             request.Details), cancellationToken);
 
         return TypedResults.Created($"/v1/audit/events/{recorded.Sequence}", new ServiceAuditEventResponse(recorded.Sequence, recorded.EventId));
-    }
-
-    private static bool HasValidKey(HttpContext httpContext, string expected)
-    {
-        if (string.IsNullOrEmpty(expected))
-        {
-            return false;
-        }
-        var presented = httpContext.Request.Headers[InternalApiOptions.KeyHeader].ToString();
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
     }
 }

@@ -2,11 +2,17 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Platform.Fraud.Scoring;
 
+/// <summary>The services allowed to score: they hold the internal key.</summary>
+internal static class PlatformCallers
+{
+    public const string Scheme = "platform-api-key";
+}
+
 internal static class ScoringApi
 {
     public static RouteGroupBuilder MapScoringApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/score").WithTags("Scoring");
+        var group = app.MapGroup("/v1/score").WithTags("Scoring").RequireApiKey(PlatformCallers.Scheme);
         group.MapPost("/transaction", ScoreTransaction).WithName("ScoreTransaction")
             .WithSummary("Score a card transaction (budget: well under 50 ms)");
         group.MapPost("/application", ScoreApplication).WithName("ScoreApplication")

@@ -25,7 +25,7 @@ internal static class BureauApi
 
     public static RouteGroupBuilder MapBureauApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/bureau/v1").WithTags("bureau-sim");
+        var group = app.MapGroup(SimControlPaths.Bureau).WithTags("bureau-sim").RequireApiKey(SimulatorCredentials.BureauScheme);
         group.MapPost("/credit-reports", CreateCreditReportAsync).WithSimStats(Simulators.Bureau, "creditReport");
         return group;
     }

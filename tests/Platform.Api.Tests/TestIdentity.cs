@@ -19,9 +19,15 @@ public static class TestIdentity
     public const string OperatorPassword = "Operator-Passw0rd-for-tests";
     public const string CustomerPassword = "Customer-Passw0rd-1";
 
-    /// <summary>The operator the API seeds in Development from these settings.</summary>
+    /// <summary>
+    /// The operator the API seeds in Development from these settings, and the keys the API presents to the processor,
+    /// the bureau and the fraud service (every test host needs both to start).
+    /// </summary>
     public static IWebHostBuilder UseTestOperator(this IWebHostBuilder builder) =>
-        builder.UseSetting("Identity:Operator:Email", OperatorEmail).UseSetting("Identity:Operator:Password", OperatorPassword);
+        builder.UseSetting("Identity:Operator:Email", OperatorEmail).UseSetting("Identity:Operator:Password", OperatorPassword)
+            .UseSetting("Processor:ApiKey", Platform.Testing.TestCredentials.ProcessorApiKey)
+            .UseSetting("Bureau:ApiKey", Platform.Testing.TestCredentials.BureauApiKey)
+            .UseSetting("Fraud:ApiKey", Platform.Testing.TestCredentials.FraudApiKey);
 
     /// <summary>
     /// A client carrying a real bearer token for the seeded operator, minted by the API's own token protector rather

@@ -9,7 +9,7 @@ namespace Platform.EndToEnd.Tests;
 [Collection(PlatformAppCollection.Name)]
 public sealed class CardsAndMoneyThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
-    private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
+    private readonly HttpClient simControl = platform.CreateSimControlClient();
     private readonly HttpClient api = platform.OperatorApi;
 
     public Task InitializeAsync() => SetProcessorAsync(new { approvalRate = 1.0, partialApprovalRate = 0.0, errorRate = 0.0, timeoutRate = 0.0, latencyMs = new { min = 0, median = 0, p99 = 0 }, webhookDelayMs = 0 });

@@ -17,7 +17,7 @@ namespace Platform.EndToEnd.Tests;
 public sealed partial class CustomerJourneyThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
     private const string Password = "Journey-Passw0rd-1";
-    private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
+    private readonly HttpClient simControl = platform.CreateSimControlClient();
     private HttpClient Operator => platform.OperatorApi;
 
     public async Task InitializeAsync() =>

@@ -12,7 +12,7 @@ public sealed class FraudThroughAppHostTests(PlatformAppFixture platform)
     [Fact]
     public async Task An_ordinary_grocery_purchase_scores_low_and_is_approved()
     {
-        using var fraud = platform.App.CreateHttpClient("fraud");
+        using var fraud = platform.CreateFraudClient();
 
         var score = await ScoreTransactionAsync(fraud, NewCard(), amount: 4_250, mcc: "5411", channel: "pos");
 
@@ -24,7 +24,7 @@ public sealed class FraudThroughAppHostTests(PlatformAppFixture platform)
     [Fact]
     public async Task A_burst_of_twenty_small_card_testing_amounts_scores_high_with_reasons()
     {
-        using var fraud = platform.App.CreateHttpClient("fraud");
+        using var fraud = platform.CreateFraudClient();
         var card = NewCard();
 
         JsonElement last = default;
@@ -43,7 +43,7 @@ public sealed class FraudThroughAppHostTests(PlatformAppFixture platform)
     [Fact]
     public async Task An_application_score_answers_with_a_model_version_and_reasons()
     {
-        using var fraud = platform.App.CreateHttpClient("fraud");
+        using var fraud = platform.CreateFraudClient();
 
         var response = await fraud.PostAsJsonAsync("/v1/score/application", new
         {

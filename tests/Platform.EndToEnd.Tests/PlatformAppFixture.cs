@@ -67,7 +67,10 @@ public sealed class PlatformAppFixture : IAsyncLifetime
         await app.StartAsync(timeout.Token);
         HealthyInstances = await WaitForEveryInstanceHealthyAsync(app.ResourceNotifications, timeout.Token);
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-        operatorPassword = await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "operator-password").GetValueAsync(timeout.Token);
+        async Task<string?> Parameter(string name) => await model.Resources.OfType<ParameterResource>().Single(p => p.Name == name).GetValueAsync(timeout.Token);
+        operatorPassword = await Parameter("operator-password");
+        processorApiKey = await Parameter("processor-api-key");
+        fraudApiKey = await Parameter("fraud-api-key");
         OperatorApi = await CreateOperatorClientAsync(timeout.Token);
     }
 
@@ -80,6 +83,20 @@ public sealed class PlatformAppFixture : IAsyncLifetime
     public string EmailSinkDirectory { get; private set; } = "";
 
     private string? operatorPassword;
+    private string? processorApiKey;
+    private string? fraudApiKey;
+
+    /// <summary>simcontrol as the platform calls processor-sim: with the AppHost's generated processor credential.</summary>
+    public HttpClient CreateSimControlClient() => WithApiKey(App.CreateHttpClient("simcontrol"), processorApiKey);
+
+    /// <summary>The fraud service as the API calls it: with the AppHost's generated internal key.</summary>
+    public HttpClient CreateFraudClient() => WithApiKey(App.CreateHttpClient("fraud"), fraudApiKey);
+
+    private static HttpClient WithApiKey(HttpClient client, string? key)
+    {
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
 
     /// <summary>A new api client signed in as the operator (tokens expire by the platform's clock, which QA can move).</summary>
     public async Task<HttpClient> CreateOperatorClientAsync(CancellationToken cancellationToken = default)

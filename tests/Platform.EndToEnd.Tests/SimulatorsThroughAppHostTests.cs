@@ -12,7 +12,7 @@ namespace Platform.EndToEnd.Tests;
 [Collection(PlatformAppCollection.Name)]
 public sealed class SimulatorsThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
-    private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
+    private readonly HttpClient simControl = platform.CreateSimControlClient();
     private readonly HttpClient api = platform.OperatorApi;
 
     [Fact]

@@ -35,6 +35,7 @@ public sealed class FraudClientFallbackTests : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["services:fraud:http:0"] = fraudAddress;
+        builder.Configuration["Fraud:ApiKey"] = Platform.Testing.TestCredentials.FraudApiKey;
         builder.AddServiceDefaults();
         builder.AddFraudClient();
         return builder.Build();

@@ -31,5 +31,13 @@ public sealed class FraudServiceFactory(string redisConnectionString) : WebAppli
         // Functional tests on a busy two-core machine: Redis gets more than the production 20 ms, so a slow
         // moment does not turn a velocity assertion into a degraded score. Timing is the benchmark's business.
         builder.UseSetting("Fraud:TransactionVelocityTimeoutMs", "250");
+        builder.UseSetting("Fraud:ApiKey", Platform.Testing.TestCredentials.FraudApiKey);
+    }
+
+    /// <summary>Clients call as the API does: with the internal key.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(Platform.Testing.TestCredentials.ApiKeyHeader, Platform.Testing.TestCredentials.FraudApiKey);
     }
 }

@@ -54,6 +54,8 @@ public sealed class PanelFixture : IAsyncLifetime
         factory.UseKestrel(port);
         factory.StartServer();
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // The tests drive the simulators as the platform does, with its credential.
+        Http.DefaultRequestHeaders.Add(TestCredentials.ApiKeyHeader, TestCredentials.ProcessorApiKey);
 
         playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -106,6 +108,8 @@ public sealed class PanelFixture : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:platform", database);
             builder.UseSetting("ConnectionStrings:redis", redis);
             builder.UseSetting("Processor:WebhookSecret", "browser-tests-webhook-secret");
+            builder.UseSetting("Processor:ApiKey", TestCredentials.ProcessorApiKey);
+            builder.UseSetting("Bureau:ApiKey", TestCredentials.ProcessorApiKey);
         }
     }
 }

@@ -34,6 +34,24 @@ public sealed class SimControlFactory(string database, string redis, string rece
         builder.UseSetting("InternalApi:Key", InternalApiKey);
         builder.UseSetting("InternalApi:BaseUrl", receiverUrl);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // One key for both simulators here, so the fixture's clients reach both with one header.
+        builder.UseSetting("Processor:ApiKey", TestCredentials.ProcessorApiKey);
+        builder.UseSetting("Bureau:ApiKey", TestCredentials.ProcessorApiKey);
+    }
+
+    /// <summary>Clients call as the platform does: with its credential.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(TestCredentials.ApiKeyHeader, TestCredentials.ProcessorApiKey);
+    }
+
+    /// <summary>A client without the platform's credential, as anyone else on the network would call.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove(TestCredentials.ApiKeyHeader);
+        return client;
     }
 }
 

@@ -24,7 +24,9 @@ public static class BureauClientExtensions
 
         builder.Services.AddHttpClient<BureauClient>((services, client) =>
             {
-                client.BaseAddress = new Uri(services.GetRequiredService<IOptions<BureauClientOptions>>().Value.BaseAddress);
+                var options = services.GetRequiredService<IOptions<BureauClientOptions>>().Value;
+                client.BaseAddress = new Uri(options.BaseAddress);
+                client.DefaultRequestHeaders.Add(ApiKeyAuthenticationOptions.DefaultHeader, options.ApiKey);
                 // The pipeline bounds every call; this only guards against a misconfigured pipeline.
                 client.Timeout = TimeSpan.FromSeconds(10);
             })

@@ -11,6 +11,10 @@ public sealed class BureauClientOptions
     [Required]
     public string BaseAddress { get; set; } = "https+http://simcontrol";
 
+    /// <summary>The platform's subscriber credential at the bureau (the AppHost generates it; never in the repository). Sent as <c>X-Api-Key</c> on every call.</summary>
+    [Required, MinLength(16)]
+    public string ApiKey { get; set; } = "";
+
     /// <summary>The name decisions and adverse-action notices give as the score's source.</summary>
     [Required]
     public string BureauName { get; set; } = "bureau-sim";

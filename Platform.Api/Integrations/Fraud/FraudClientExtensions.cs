@@ -64,7 +64,9 @@ public static class FraudClientExtensions
 
     private static void ConfigureClient(IServiceProvider services, HttpClient client)
     {
-        client.BaseAddress = new Uri(services.GetRequiredService<IOptions<FraudClientOptions>>().Value.BaseAddress);
+        var options = services.GetRequiredService<IOptions<FraudClientOptions>>().Value;
+        client.BaseAddress = new Uri(options.BaseAddress);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationOptions.DefaultHeader, options.ApiKey);
         // The resilience pipeline bounds every call; this only guards against a misconfigured pipeline.
         client.Timeout = TimeSpan.FromSeconds(5);
     }

@@ -11,6 +11,10 @@ public sealed class FraudClientOptions
     [Required]
     public string BaseAddress { get; set; } = "https+http://fraud";
 
+    /// <summary>The internal key the fraud service demands (the AppHost generates it; never in the repository). Sent as <c>X-Api-Key</c> on every call.</summary>
+    [Required, MinLength(16)]
+    public string ApiKey { get; set; } = "";
+
     /// <summary>
     /// Everything a transaction score may take, connection included; no retry (a second try cannot fit). The
     /// authorization budget is 50 ms for the fraud call and about 100 ms end to end.

@@ -80,7 +80,9 @@ public static class ProcessorClientExtensions
 
     private static void ConfigureClient(IServiceProvider services, HttpClient client)
     {
-        client.BaseAddress = new Uri(services.GetRequiredService<IOptions<ProcessorClientOptions>>().Value.BaseAddress);
+        var options = services.GetRequiredService<IOptions<ProcessorClientOptions>>().Value;
+        client.BaseAddress = new Uri(options.BaseAddress);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationOptions.DefaultHeader, options.ApiKey);
         client.Timeout = TimeSpan.FromSeconds(65);
     }
 }

@@ -22,6 +22,10 @@ public sealed class ProcessorClientOptions
     [Range(100, 60_000)]
     public int OperationTimeoutMs { get; set; } = 5_000;
 
+    /// <summary>The platform's credential at the processor (the AppHost generates it; never in the repository). Sent as <c>X-Api-Key</c> on every call.</summary>
+    [Required, MinLength(16)]
+    public string ApiKey { get; set; } = "";
+
     /// <summary>Shared with the processor: every webhook's HMAC-SHA256 signature is checked with it.</summary>
     [Required, MinLength(16)]
     public string WebhookSecret { get; set; } = "";

@@ -124,9 +124,18 @@ public sealed class ProcessorSimFactory(string database, string redis, Func<Http
         builder.UseSetting("Processor:WebhookRetryBaseMs", "100");
         builder.UseSetting("Processor:WebhookRetryMaxMs", "1000");
         builder.UseSetting("Processor:WorkerPollMs", "50");
+        builder.UseSetting("Processor:ApiKey", TestCredentials.ProcessorApiKey);
+        builder.UseSetting("Bureau:ApiKey", TestCredentials.BureauApiKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
             services.AddHttpClient("processor-webhooks").ConfigurePrimaryHttpMessageHandler(apiHandler));
+    }
+
+    /// <summary>Tests read processor-sim's records as the platform does: with its credential.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(TestCredentials.ApiKeyHeader, TestCredentials.ProcessorApiKey);
     }
 }
 

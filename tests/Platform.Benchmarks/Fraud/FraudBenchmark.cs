@@ -143,6 +143,7 @@ public static class FraudBenchmark
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Add(Platform.Testing.TestCredentials.ApiKeyHeader, Platform.Testing.TestCredentials.FraudApiKey);
         var transactionBodies = transactions.Take(5_000).Select(t => TransactionBody(t.Event)).ToArray();
         var applicationBodies = applications.Take(5_000).Select(a => ApplicationBody(a.Event)).ToArray();
 
@@ -298,6 +299,7 @@ public static class FraudBenchmark
             builder.UseSetting("ConnectionStrings:redis", redisConnectionString);
             builder.UseSetting("ConnectionStrings:platform", "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none");
             builder.UseSetting("Fraud:VelocityHashKey", HashKey);
+            builder.UseSetting("Fraud:ApiKey", Platform.Testing.TestCredentials.FraudApiKey);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
         }
     }

@@ -60,6 +60,7 @@ public static class SimulatorBenchmark
                 .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(StubJson));
 
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Add(Platform.Testing.TestCredentials.ApiKeyHeader, Platform.Testing.TestCredentials.ProcessorApiKey);
             // Warm both up (JIT, connection pools) before measuring.
             await LoadAsync(http, first.BaseAddress, concurrency, TimeSpan.FromSeconds(2));
             await LoadAsync(http, new Uri(wireMock.Urls[0]), concurrency, TimeSpan.FromSeconds(2));
@@ -196,6 +197,8 @@ internal sealed class SimControlHost : WebApplicationFactory<ProcessorSettings>
         builder.UseSetting("ConnectionStrings:platform", database);
         builder.UseSetting("ConnectionStrings:redis", redis);
         builder.UseSetting("Processor:WebhookSecret", "benchmark-webhook-secret-0123456789");
+        builder.UseSetting("Processor:ApiKey", Platform.Testing.TestCredentials.ProcessorApiKey);
+        builder.UseSetting("Bureau:ApiKey", Platform.Testing.TestCredentials.BureauApiKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
