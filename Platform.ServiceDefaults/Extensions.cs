@@ -28,7 +28,7 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
-        builder.Services.AddProblemDetails();
+        builder.AddHttpErrorDefaults();
 
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -44,7 +44,9 @@ public static class Extensions
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
+            // The hosting layer's request scope copies the raw request path into every log line of the request, where
+            // a mistyped URL could carry an SSN; each log line is tied to its request by its trace id instead.
+            logging.IncludeScopes = false;
         });
 
         builder.Services.AddOpenTelemetry()
@@ -55,6 +57,7 @@ public static class Extensions
                 .AddMeter(PlatformTelemetryPrefix + "*"))
             .WithTracing(tracing => tracing
                 .AddProcessor(new OrphanStoreSpanFilter())
+                .AddProcessor(new SensitiveUrlRedactor())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(PlatformTelemetryPrefix + "*")
                 .AddAspNetCoreInstrumentation(options =>

@@ -39,11 +39,14 @@ internal static class ControlApi
         group.MapPut("/processor/settings", PutProcessorSettingsAsync).Accepts<ProcessorSettings>("application/json");
         group.MapGet("/bureau/settings", GetBureauSettingsAsync);
         group.MapPut("/bureau/settings", PutBureauSettingsAsync).Accepts<BureauSettings>("application/json");
+        // An SSN travels in bodies only: a URL is recorded by every access log and trace on its way. An override is
+        // addressed by its digest id, which the PUT and the list answer with.
         group.MapGet("/bureau/applicants", ListApplicantsAsync);
-        var applicants = group.MapGroup("/bureau/applicants/{ssn}").AddEndpointFilter(RedactSsnFromTrace);
-        applicants.MapGet("", GetApplicantAsync);
-        applicants.MapPut("", PutApplicantAsync);
-        applicants.MapDelete("", DeleteApplicantAsync);
+        group.MapPut("/bureau/applicants", PutApplicantAsync);
+        group.MapPost("/bureau/applicants/lookup", LookUpApplicantAsync);
+        group.MapGet("/bureau/applicants/{id}", GetApplicantAsync);
+        group.MapPut("/bureau/applicants/{id}", UpdateApplicantAsync);
+        group.MapDelete("/bureau/applicants/{id}", DeleteApplicantAsync);
         group.MapGet("/scenarios", ListScenariosAsync);
         group.MapPost("/scenarios/{name}/apply", ApplyScenarioAsync);
         group.MapDelete("/scenarios/active", EndScenarioAsync);
@@ -51,20 +54,6 @@ internal static class ControlApi
         group.MapGet("/stats", GetStatsAsync);
         group.MapGet("/history", GetHistoryAsync);
         return group;
-    }
-
-    /// <summary>
-    /// QA scripts put the SSN in the path (the contract says so); the request span would otherwise carry it to the
-    /// telemetry backend in <c>url.path</c>. The route template says everything useful.
-    /// </summary>
-    private static ValueTask<object?> RedactSsnFromTrace(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        if (System.Diagnostics.Activity.Current is { } activity)
-        {
-            activity.SetTag("url.path", "/sim/v1/bureau/applicants/{ssn}");
-            activity.DisplayName = $"{context.HttpContext.Request.Method} /sim/v1/bureau/applicants/{{ssn}}";
-        }
-        return next(context);
     }
 
     private static SettingsActor Actor(HttpContext http) =>
@@ -110,6 +99,11 @@ internal static class ControlApi
         {
             return (null, new() { ["body"] = ["Malformed JSON: " + ex.Message] });
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json reports a lone surrogate in a string this way rather than as a JsonException.
+            return (null, new() { ["body"] = ["Malformed JSON: a string holds invalid UTF-16 (a lone surrogate)."] });
+        }
         if (patch is not JsonObject patchObject) return (null, new() { ["body"] = ["Must be a JSON object."] });
 
         var target = JsonSerializer.SerializeToNode(current, typeInfo)!.AsObject();
@@ -135,30 +129,44 @@ internal static class ControlApi
                 field = ex.Path is { Length: > 2 } p2 ? p2.TrimStart('$', '.') + (p2.EndsWith(parts[1], StringComparison.Ordinal) ? "" : "." + parts[1]) : parts[1];
             return (null, new() { [field] = ["Invalid value or unknown field: " + ex.Message] });
         }
+        catch (InvalidOperationException)
+        {
+            return (null, new() { ["body"] = ["Malformed JSON: a string holds invalid UTF-16 (a lone surrogate)."] });
+        }
     }
 
     public static async Task<Ok<IReadOnlyList<ApplicantOverride>>> ListApplicantsAsync(ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ListApplicantOverridesAsync(cancellationToken));
 
-    public static async Task<Results<Ok<ApplicantOverride>, NotFound, ValidationProblem>> GetApplicantAsync(string ssn, ISimulatorSettingsStore store, CancellationToken cancellationToken)
-    {
-        if (Ssn.Normalize(ssn) is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ssn"] = ["Must be 9 digits (dashes allowed)."] });
-        return await store.GetApplicantOverrideAsync(ssn, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
-    }
-
     public static async Task<Results<Ok<ApplicantOverride>, ValidationProblem>> PutApplicantAsync(
-        string ssn, ApplicantOverrideRequest request, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
+        ApplicantOverrideBySsnRequest request, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
-        var result = await store.SetApplicantOverrideAsync(ssn, request, Actor(http), cancellationToken);
+        if (Ssn.Normalize(request.Ssn) is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ssn"] = ["Must be 9 digits (dashes allowed)."] });
+        var result = await store.SetApplicantOverrideAsync(request.Ssn!, new ApplicantOverrideRequest { Score = request.Score, Flags = request.Flags }, Actor(http), cancellationToken);
         return result.Succeeded ? TypedResults.Ok(result.Value!) : TypedResults.ValidationProblem(result.Errors);
     }
 
-    public static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteApplicantAsync(
-        string ssn, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ApplicantOverride>, NotFound, ValidationProblem>> LookUpApplicantAsync(
+        ApplicantLookupRequest request, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
-        if (Ssn.Normalize(ssn) is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ssn"] = ["Must be 9 digits (dashes allowed)."] });
-        return await store.RemoveApplicantOverrideAsync(ssn, Actor(http), cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
+        if (Ssn.Normalize(request.Ssn) is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ssn"] = ["Must be 9 digits (dashes allowed)."] });
+        return await store.GetApplicantOverrideAsync(request.Ssn!, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
     }
+
+    public static async Task<Results<Ok<ApplicantOverride>, NotFound>> GetApplicantAsync(string id, ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
+        await store.GetApplicantOverrideByIdAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<ApplicantOverride>, NotFound, ValidationProblem>> UpdateApplicantAsync(
+        string id, ApplicantOverrideRequest request, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
+    {
+        if (await store.GetApplicantOverrideByIdAsync(id, cancellationToken) is null) return TypedResults.NotFound();
+        var result = await store.UpdateApplicantOverrideByIdAsync(id, request, Actor(http), cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result.Value!) : TypedResults.ValidationProblem(result.Errors);
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteApplicantAsync(
+        string id, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
+        await store.RemoveApplicantOverrideByIdAsync(id, Actor(http), cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
 
     public static async Task<Ok<ScenarioList>> ListScenariosAsync(IScenarioService scenarios, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ScenarioList(scenarios.List(), ActiveScenarioView.From(await scenarios.GetActiveAsync(cancellationToken))));

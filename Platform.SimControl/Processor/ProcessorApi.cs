@@ -26,7 +26,7 @@ internal static class ProcessorApi
 {
     public static RouteGroupBuilder MapProcessorApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/processor/v1").WithTags("processor-sim");
+        var group = app.MapGroup(SimControlPaths.Processor).WithTags("processor-sim").RequireApiKey(SimulatorCredentials.ProcessorScheme);
 
         group.MapPost("/authorizations", AuthorizeAsync).Accepts<AuthorizeRequest>("application/json")
             .WithSimStats(Simulators.Processor, ProcessorOperations.Authorize);
@@ -105,14 +105,17 @@ internal static class ProcessorApi
             ProcessorJsonContext.Default.IssuedCardResponse, ValidateIssueCard, null,
             (request, ctx, connection, tx) => s.Ledger.IssueCardAsync(request, ctx, connection, tx));
         if (outcome.Body is not { } body) return Failure<Accepted<IssuedCardResponse>, IssuedCardResponse>(outcome);
-        // The stored answer has no card number; it is derived again from the token, for the first answer and replays alike.
+        // The full number and CVV are told once, in the answer to the request that issued the card, as a real processor
+        // does: the stored answer never holds them, and a replay of the key (by the platform after a lost answer, or by
+        // anyone who learnt a card's reference) answers without them.
+        if (outcome.Replayed) return TypedResults.Accepted($"/processor/v1/cards/{body.CardToken}", body);
         var (pan, cvv) = CardNumbers.Derive(body.CardToken, s.Options.Value.WebhookSecret);
         return TypedResults.Accepted($"/processor/v1/cards/{body.CardToken}", body with { Pan = pan, Cvv = cvv });
     }
 
     internal sealed record OperationContext(ProcessorSettings Settings, EffectiveOperationSettings Effective, SimScenarioHeader Header, SimRandom Random, DateTimeOffset Now);
 
-    private sealed record RunOutcome<TRes>(TRes? Body, ProblemHttpResult? Problem, ValidationProblem? Invalid = null)
+    private sealed record RunOutcome<TRes>(TRes? Body, ProblemHttpResult? Problem, ValidationProblem? Invalid = null, bool Replayed = false)
     {
         public static RunOutcome<TRes> Bad(Dictionary<string, string[]> errors) => new(default, null, TypedResults.ValidationProblem(errors));
     }
@@ -168,8 +171,9 @@ internal static class ProcessorApi
         // Not tied to the caller: an operation that has started completes and is recorded even if the caller gave up.
         var result = await s.Idempotency.RunAsync(scope, key, Idempotency.Hash(scope, bytes), responseInfo,
             (connection, tx) => work(request, context, connection, tx), CancellationToken.None);
-        if (result.Outcome == IdempotencyOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
-        return new(result.Body, result.Problem);
+        var replayed = result.Outcome == IdempotencyOutcome.Replayed;
+        if (replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
+        return new(result.Body, result.Problem, Replayed: replayed);
     }
 
     private static Dictionary<string, string[]> ValidateAuthorize(AuthorizeRequest r)

@@ -35,13 +35,13 @@ public sealed record OperationResponse(
 
 public sealed record IssueCardRequest(string? Type, string? CardholderName, string? Reference);
 
-/// <summary>The only answer that carries the full card number and CVV.</summary>
+/// <summary>The only answer that carries the full card number and CVV (the first one; a replay has neither).</summary>
 public sealed record IssuedCardResponse(
     string CardToken,
     string Type,
     string Status,
-    string Pan,
-    string Cvv,
+    string? Pan,
+    string? Cvv,
     string Last4,
     int ExpiryMonth,
     int ExpiryYear,

@@ -167,7 +167,7 @@ internal sealed class ProcessorLedger(NpgsqlDataSource dataSource, IOptions<Proc
         }
         await InsertOperationAsync(isVirtual ? OperationKinds.CardActivate : OperationKinds.CardShip, null, token, null, null, ctx, connection, tx);
         // Pan and Cvv stay empty here: this object is what the idempotency table keeps.
-        return WorkResult<IssuedCardResponse>.Done(new IssuedCardResponse(token, request.Type!, status, "", "", pan[^4..], expiry.Month, expiry.Year,
+        return WorkResult<IssuedCardResponse>.Done(new IssuedCardResponse(token, request.Type!, status, null, null, pan[^4..], expiry.Month, expiry.Year,
             request.CardholderName!, request.Reference, ctx.Now));
     }
 

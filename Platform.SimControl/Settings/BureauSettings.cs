@@ -87,6 +87,19 @@ public sealed class ApplicantOverride
     public string? UpdatedBy { get; set; }
 }
 
+/// <summary>An override set by SSN: the SSN travels in the body, never in a URL.</summary>
+public sealed class ApplicantOverrideBySsnRequest
+{
+    public string? Ssn { get; set; }
+    public int? Score { get; set; }
+    public BureauFlags? Flags { get; set; }
+}
+
+public sealed class ApplicantLookupRequest
+{
+    public string? Ssn { get; set; }
+}
+
 /// <summary>What QA sets for one applicant (control API body and panel form).</summary>
 public sealed class ApplicantOverrideRequest
 {

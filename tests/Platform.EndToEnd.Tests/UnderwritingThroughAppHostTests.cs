@@ -14,7 +14,7 @@ namespace Platform.EndToEnd.Tests;
 [Collection(PlatformAppCollection.Name)]
 public sealed class UnderwritingThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
-    private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
+    private readonly HttpClient simControl = platform.CreateSimControlClient();
     private readonly HttpClient api = platform.OperatorApi;
 
     [Fact]
@@ -150,7 +150,10 @@ public sealed class UnderwritingThroughAppHostTests(PlatformAppFixture platform)
 
     private async Task PinBureauAsync(string ssn, object applicantOverride)
     {
-        var response = await simControl.PutAsJsonAsync($"/sim/v1/bureau/applicants/{ssn}", applicantOverride);
+        // The SSN goes in the body: bureau-sim's overrides are addressed by digest id, never by SSN in a URL.
+        var body = System.Text.Json.JsonSerializer.SerializeToNode(applicantOverride)!.AsObject();
+        body["ssn"] = ssn;
+        var response = await simControl.PutAsJsonAsync("/sim/v1/bureau/applicants", body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 

@@ -44,18 +44,21 @@ public sealed class BureauTests(SimControlFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task A_per_ssn_override_sets_score_and_flags()
     {
-        using var put = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants/555-66-7777", new { score = 580, flags = new { fraudAlert = true } });
+        using var put = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants", new { ssn = "555-66-7777", score = 580, flags = new { fraudAlert = true } });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var id = (await put.JsonAsync()).GetProperty("id").GetString();
 
         var report = await Sim.CreditReportAsync(fixture.SecondClient, "555-66-7777");
 
         Assert.Equal(580, report.GetProperty("score").GetInt32());
         Assert.True(report.GetProperty("flags").GetProperty("fraudAlert").GetBoolean());
-        var got = await fixture.Client.GetFromJsonAsync<JsonElement>("/sim/v1/bureau/applicants/555667777");
+        var got = await fixture.Client.GetFromJsonAsync<JsonElement>($"/sim/v1/bureau/applicants/{id}");
         Assert.Equal("7777", got.GetProperty("ssnLast4").GetString());
         Assert.DoesNotContain("555667777", got.GetRawText(), StringComparison.Ordinal);
+        using var found = await fixture.Client.PostAsJsonAsync("/sim/v1/bureau/applicants/lookup", new { ssn = "555667777" });
+        Assert.Equal(id, (await found.JsonAsync()).GetProperty("id").GetString());
 
-        using var deleted = await fixture.Client.DeleteAsync("/sim/v1/bureau/applicants/555-66-7777");
+        using var deleted = await fixture.Client.DeleteAsync($"/sim/v1/bureau/applicants/{id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.NotEqual(580, (await Sim.CreditReportAsync(fixture.Client, "555-66-7777")).GetProperty("score").GetInt32());
     }
@@ -72,7 +75,7 @@ public sealed class BureauTests(SimControlFixture fixture) : IAsyncLifetime
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
-        using var put = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants/321-54-9876", new { score = 700 });
+        using var put = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants", new { ssn = "321-54-9876", score = 700 });
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var spans = stopped.Where(a => a.OperationName.Contains("HttpRequestIn", StringComparison.Ordinal) || a.DisplayName.Contains("applicants", StringComparison.Ordinal)).ToList();

@@ -65,8 +65,8 @@ public sealed class ControlApiTests(SimControlFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task An_invalid_applicant_override_is_refused()
     {
-        using var badScore = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants/123-45-6789", new { score = 900 });
-        using var badSsn = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants/12345", new { score = 700 });
+        using var badScore = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants", new { ssn = "123-45-6789", score = 900 });
+        using var badSsn = await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants", new { ssn = "12345", score = 700 });
 
         Assert.Equal(HttpStatusCode.BadRequest, badScore.StatusCode);
         Assert.True((await badScore.JsonAsync()).GetProperty("errors").TryGetProperty("score", out _));
@@ -94,7 +94,7 @@ public sealed class ControlApiTests(SimControlFixture fixture) : IAsyncLifetime
     public async Task Reset_restores_the_defaults()
     {
         await fixture.Client.PutAsJsonAsync("/sim/v1/processor/settings", new { approvalRate = 0.1 });
-        await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants/123-45-6789", new { score = 700 });
+        await fixture.Client.PutAsJsonAsync("/sim/v1/bureau/applicants", new { ssn = "123-45-6789", score = 700 });
 
         using var reset = await fixture.Client.PostAsync("/sim/v1/reset", null);
 
@@ -108,7 +108,7 @@ public sealed class ControlApiTests(SimControlFixture fixture) : IAsyncLifetime
     {
         var document = await fixture.Client.GetStringAsync("/openapi/v1.json");
 
-        foreach (var path in new[] { "/sim/v1/processor/settings", "/sim/v1/bureau/settings", "/sim/v1/bureau/applicants/{ssn}", "/sim/v1/scenarios",
+        foreach (var path in new[] { "/sim/v1/processor/settings", "/sim/v1/bureau/settings", "/sim/v1/bureau/applicants", "/sim/v1/bureau/applicants/{id}", "/sim/v1/scenarios",
                      "/sim/v1/scenarios/{name}/apply", "/sim/v1/reset", "/sim/v1/stats", "/processor/v1/authorizations", "/bureau/v1/credit-reports" })
             Assert.Contains($"\"{path}\"", document, StringComparison.Ordinal);
     }
