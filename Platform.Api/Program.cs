@@ -19,6 +19,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDefaultExceptionHandling();
+app.UseAuthRateLimits();
 app.MapDefaultEndpoints();
 app.MapApiDocuments();
 

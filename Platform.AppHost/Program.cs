@@ -60,6 +60,8 @@ var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, st
     .WithReplicas(ports.ApiReplicas);
 // The processor calls back on the API's one (load-balanced) address, whichever replica answers.
 api.WithEnvironment("Processor__WebhookCallbackUrl", ReferenceExpression.Create($"{api.GetEndpoint("http")}/v1/webhooks/processor"));
+// Links in customers' e-mails start with the API's public address, never with whatever Host a request claimed.
+api.WithEnvironment("Identity__PublicBaseUrl", api.GetEndpoint("http"));
 
 // simcontrol records its settings changes on the API's audit spine; no WaitFor, which would be a cycle:
 // it keeps unsent changes and delivers them once the API answers.

@@ -10,7 +10,7 @@ public sealed record VerificationEmailModel(string DisplayName, string Confirmat
 /// <summary>A sign-in from a device not seen before, or a password change.</summary>
 public sealed record SecurityAlertEmailModel(
     string DisplayName,
-    string Kind /* new-device-login | password-changed */,
+    string Kind /* new-device-login | password-changed | registration-attempt | account-locked */,
     DateTimeOffset At,
     string? IpAddress,
     string? Device);
@@ -19,6 +19,9 @@ public static class SecurityAlertKinds
 {
     public const string NewDeviceLogin = "new-device-login";
     public const string PasswordChanged = "password-changed";
+    /// <summary>Someone tried to open an account with an address that already has one (the owner hears; the caller does not).</summary>
+    public const string RegistrationAttempt = "registration-attempt";
+    public const string AccountLocked = "account-locked";
 }
 
 /// <summary>A statement is ready; its PDF travels as an attachment of the e-mail.</summary>

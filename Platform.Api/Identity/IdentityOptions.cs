@@ -11,6 +11,13 @@ public sealed class PlatformIdentityOptions
     /// </summary>
     public OperatorAccount Operator { get; set; } = new();
 
+    /// <summary>
+    /// The API's public address, which links in e-mails (address confirmation) start with. Configured, never taken from
+    /// a request's Host header, which the caller controls. The AppHost sets it to the API's endpoint.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Required]
+    public string PublicBaseUrl { get; set; } = "";
+
     public int AccessTokenMinutes { get; set; } = 15;
 
     public int RefreshTokenDays { get; set; } = 14;

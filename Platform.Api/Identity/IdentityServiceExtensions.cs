@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Platform.Api.Email;
 using Platform.Api.Identity;
+using Platform.Api.Outbox;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
@@ -20,7 +21,11 @@ public static class IdentityServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPlatformIdentity(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<PlatformIdentityOptions>().BindConfiguration(PlatformIdentityOptions.Section);
+        builder.Services.AddOptions<PlatformIdentityOptions>().BindConfiguration(PlatformIdentityOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
+                "Identity:PublicBaseUrl must be the API's public absolute http(s) address (links in e-mails are built from it).")
+            .ValidateOnStart();
         builder.Services.AddDbContext<IdentityStore>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
 
         builder.Services.AddIdentityApiEndpoints<IdentityUser>(options =>
@@ -50,9 +55,14 @@ public static class IdentityServiceExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(PlatformPolicies.Operator, policy => policy.RequireRole(PlatformRoles.Operator));
 
-        builder.Services.AddTransient<IEmailSender<IdentityUser>, IdentityEmailSender>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IAccountContacts, IdentityAccountContacts>());
         builder.Services.AddScoped<AuthEvents>();
+        builder.Services.AddScoped<IdentityMail>();
+        builder.Services.AddScoped<AccountRegistration>();
+        builder.Services.AddScoped<AccountManagement>();
+        builder.Services.AddScoped<PasswordSignIn>();
+        builder.Services.AddTransient<IOutboxHandler, DeferredIdentityMail>();
+        builder.Services.AddAuthRateLimits();
         builder.Services.AddSingleton<Ownership>();
         builder.Services.AddHostedService<IdentitySeeder>();
         return builder;

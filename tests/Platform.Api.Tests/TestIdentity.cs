@@ -27,7 +27,11 @@ public static class TestIdentity
         builder.UseSetting("Identity:Operator:Email", OperatorEmail).UseSetting("Identity:Operator:Password", OperatorPassword)
             .UseSetting("Processor:ApiKey", Platform.Testing.TestCredentials.ProcessorApiKey)
             .UseSetting("Bureau:ApiKey", Platform.Testing.TestCredentials.BureauApiKey)
-            .UseSetting("Fraud:ApiKey", Platform.Testing.TestCredentials.FraudApiKey);
+            .UseSetting("Fraud:ApiKey", Platform.Testing.TestCredentials.FraudApiKey)
+            .UseSetting("Identity:PublicBaseUrl", "http://localhost")
+            // The rate limits have their own tests; the rest sign in far more often than a person would.
+            .UseSetting("RateLimits:Auth:PerClientPerMinute", "1000000")
+            .UseSetting("RateLimits:Auth:PerAddressPerMinute", "1000000");
 
     /// <summary>
     /// A client carrying a real bearer token for the seeded operator, minted by the API's own token protector rather

@@ -14,6 +14,10 @@ internal sealed class SecurityAlertTemplate : EmailTemplate<SecurityAlertEmailMo
         {
             SecurityAlertKinds.NewDeviceLogin => ("New sign-in to your account", "Your account was signed in to from a device we have not seen before."),
             SecurityAlertKinds.PasswordChanged => ("Your password was changed", "The password for your account was changed."),
+            SecurityAlertKinds.RegistrationAttempt => ("Someone tried to open an account with your address",
+                "Someone tried to register a new account with this e-mail address, which already has one. No new account was opened; if it was you, sign in or reset your password instead."),
+            SecurityAlertKinds.AccountLocked => ("Your account was locked",
+                "After several sign-ins with a wrong password, signing in to your account is paused for a while."),
             _ => throw new ArgumentException($"Unknown security alert kind '{model.Kind}'.", nameof(model)),
         };
         var facts = new List<(string, string)> { ("When", Time(model.At)) };

@@ -72,6 +72,28 @@ public sealed class OwnershipTests(MoneyFixture fixture) : IAsyncLifetime
         Assert.Equal("approved", (await authorized.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task An_idempotency_key_is_the_callers_own_so_two_customers_may_pick_the_same_one()
+    {
+        var (dan, danId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
+        var (erin, erinId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
+        var dansCard = await operatorDriver.IssueActiveCardAsync(await OpenAccountForAsync(danId));
+        var erinsCard = await operatorDriver.IssueActiveCardAsync(await OpenAccountForAsync(erinId));
+        var sharedKey = "order-1001";
+
+        using var dans = await Send(dan, "/v1/authorizations", new { cardId = dansCard.Id, amount = 700, currency = "USD", merchant = new { name = "Bakery", mcc = "5462", country = "US" } }, sharedKey);
+        using var erins = await Send(erin, "/v1/authorizations", new { cardId = erinsCard.Id, amount = 800, currency = "USD", merchant = new { name = "Books", mcc = "5942", country = "US" } }, sharedKey);
+        using var dansAgain = await Send(dan, "/v1/authorizations", new { cardId = dansCard.Id, amount = 700, currency = "USD", merchant = new { name = "Bakery", mcc = "5462", country = "US" } }, sharedKey);
+
+        Assert.Equal(HttpStatusCode.OK, dans.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, erins.StatusCode);
+        var danAnswer = await dans.Content.ReadAsStringAsync();
+        Assert.NotEqual(JsonDocument.Parse(danAnswer).RootElement.GetProperty("id").GetGuid(), (await erins.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        // Dan's replay is his own first answer, byte for byte.
+        Assert.Equal("true", dansAgain.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(danAnswer, await dansAgain.Content.ReadAsStringAsync());
+    }
+
     private sealed record Things(Guid Account, Guid Card, Guid Authorization, Guid Transaction, Guid Application);
 
     /// <summary>Bob's account (opened by an operator), card, a captured purchase, and an application he made himself.</summary>
@@ -100,10 +122,10 @@ public sealed class OwnershipTests(MoneyFixture fixture) : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    private static async Task<HttpResponseMessage> Send(HttpClient client, string path, object body)
+    private static async Task<HttpResponseMessage> Send(HttpClient client, string path, object body, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
         return await client.SendAsync(request);
     }
 }

@@ -25,6 +25,7 @@ public sealed class MoneyCollection : ICollectionFixture<MoneyFixture>
 public sealed class MoneyFixture : IAsyncLifetime
 {
     public const string WebhookSecret = "money-tests-webhook-secret-0123456789";
+    public const string AllowedHosts = "localhost;127.0.0.1;api.test;processor.test";
     private readonly PlatformStoresFixture stores = new();
 
     public MoneyApiFactory Api { get; private set; } = null!;
@@ -94,6 +95,8 @@ public sealed class MoneyApiFactory(string database, string redis, Func<HttpMess
         builder.UseSetting("Processor:WebhookSecret", MoneyFixture.WebhookSecret);
         builder.UseSetting("Processor:WebhookCallbackUrl", "http://api.test/v1/webhooks/processor");
         builder.UseSetting("services:simcontrol:http:0", "http://processor.test");
+        // The two in-process hosts call each other by these names; any other Host is still refused.
+        builder.UseSetting("AllowedHosts", MoneyFixture.AllowedHosts);
         // Nothing listens on the discard port: every fraud call fails fast and the fallback rule decides.
         builder.UseSetting("services:fraud:http:0", "http://127.0.0.1:9");
         // A roomier budget than production's 95 ms, so a busy test machine does not turn approvals into timeouts;
@@ -126,6 +129,7 @@ public sealed class ProcessorSimFactory(string database, string redis, Func<Http
         builder.UseSetting("Processor:WorkerPollMs", "50");
         builder.UseSetting("Processor:ApiKey", TestCredentials.ProcessorApiKey);
         builder.UseSetting("Bureau:ApiKey", TestCredentials.BureauApiKey);
+        builder.UseSetting("AllowedHosts", MoneyFixture.AllowedHosts);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.ConfigureTestServices(services =>
             services.AddHttpClient("processor-webhooks").ConfigurePrimaryHttpMessageHandler(apiHandler));
