@@ -19,6 +19,8 @@ internal static class AuditApi
 
     public static async Task<Results<Ok<AuditEventPage>, ValidationProblem>> ReadEventsAsync(
         AuditEventReader reader,
+        IAuditTrail audit,
+        HttpContext http,
         CancellationToken cancellationToken,
         long afterSequence = 0,
         int limit = 100,
@@ -36,11 +38,23 @@ internal static class AuditApi
         }
 
         var page = await reader.ReadAsync(new AuditEventQuery(afterSequence, limit, eventType, resourceType, resourceId), cancellationToken);
+        // Reading the trail is itself on the trail (PCI DSS 10.2.1.3): who read what, and how much they got.
+        await audit.AppendAsync(FinancialAudit.Entry("audit.read", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "audit-trail", Guid.Empty,
+            new Dictionary<string, object?>
+            {
+                ["afterSequence"] = afterSequence, ["limit"] = limit, ["eventType"] = eventType, ["resourceType"] = resourceType,
+                ["resourceId"] = resourceId, ["returned"] = page.Events.Count,
+            }), cancellationToken);
         return TypedResults.Ok(page);
     }
 
-    public static async Task<Ok<AuditChainReport>> VerifyChainAsync(AuditChainVerifier verifier, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await verifier.VerifyAsync(cancellationToken));
+    public static async Task<Ok<AuditChainReport>> VerifyChainAsync(AuditChainVerifier verifier, IAuditTrail audit, HttpContext http, CancellationToken cancellationToken)
+    {
+        var report = await verifier.VerifyAsync(cancellationToken);
+        await audit.AppendAsync(FinancialAudit.Entry("audit.verified", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "audit-trail", Guid.Empty,
+            new Dictionary<string, object?> { ["intact"] = report.Intact }), cancellationToken);
+        return TypedResults.Ok(report);
+    }
 }
 
 internal static class AuditServiceCollectionExtensions

@@ -32,7 +32,8 @@ public sealed record AuditEntry(
     AuditResource? Resource = null,
     JsonElement? Details = null);
 
-/// <summary>An event as stored, with its place in the chain.</summary>
+/// <summary>An event as stored, with its place in the chain. <see cref="Details"/> is the JSON object itself (the chain
+/// hashes its stored text; see <see cref="StoredAuditEvent"/>).</summary>
 public sealed record RecordedAuditEvent(
     long Sequence,
     Guid EventId,
@@ -45,6 +46,6 @@ public sealed record RecordedAuditEvent(
     string? OriginService,
     string? ResourceType,
     string? ResourceId,
-    string Details,
+    JsonElement Details,
     string PreviousHash,
     string Hash);

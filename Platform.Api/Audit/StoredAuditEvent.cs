@@ -50,6 +50,6 @@ internal sealed record StoredAuditEvent(
 
     public RecordedAuditEvent ToRecorded(byte[] hash) => new(
         Sequence, EventId, new DateTimeOffset(OccurredAtUtc, TimeSpan.Zero), EventType, ActorType, ActorId, Outcome,
-        OriginIp, OriginService, ResourceType, ResourceId, Details,
+        OriginIp, OriginService, ResourceType, ResourceId, System.Text.Json.JsonDocument.Parse(Details).RootElement.Clone(),
         Convert.ToHexStringLower(PreviousHash), Convert.ToHexStringLower(hash));
 }

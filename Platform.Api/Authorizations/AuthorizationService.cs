@@ -32,7 +32,11 @@ public sealed partial class AuthorizationService(
     LedgerPostings ledger, OutboxStore outbox, IAuditTrail audit, IOptions<AuthorizationOptions> options, TimeProvider time,
     IEnumerable<IAuthorizationRecordedHandler> recordedHandlers, ILogger<AuthorizationService> logger)
 {
-    public const string IdempotencyScope = "authorize";
+    /// <summary>
+    /// Keys are the caller's own: customer B's key never collides with customer A's, so an authorization is claimed
+    /// under the caller's scope (and the sweep that may settle it later uses the scope stored with it).
+    /// </summary>
+    public static string IdempotencyScopeFor(AuditActor caller) => "authorize:" + caller.Id;
     public const string ReversalOutboxKind = "authorization.reversal";
     private static readonly ActivitySource Activity = new("Platform.Api.Authorizations");
 
@@ -46,12 +50,13 @@ public sealed partial class AuthorizationService(
         var errors = IdempotencyStore.ValidateKey(idempotencyKey) ?? AuthorizationValidation.Validate(request);
         if (errors.Count > 0) return new AuthorizeResult.Invalid(errors);
         var key = idempotencyKey!;
-        var requestHash = IdempotencyStore.Hash(IdempotencyScope, request, MoneyJsonContext.Default.AuthorizeRequest);
+        var scope = IdempotencyScopeFor(actor);
+        var requestHash = IdempotencyStore.Hash(scope, request, MoneyJsonContext.Default.AuthorizeRequest);
 
         CardInfo? card;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
-            if (await idempotency.FindAsync(connection, null, IdempotencyScope, key, cancellationToken) is { } earlier)
+            if (await idempotency.FindAsync(connection, null, scope, key, cancellationToken) is { } earlier)
                 return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier, requestHash));
             card = await ReadCardAsync(connection, request.CardId!.Value, cancellationToken);
         }
@@ -74,15 +79,15 @@ public sealed partial class AuthorizationService(
             if (assessment.Action == FraudRecommendation.Decline) early = DeclineReason.SuspectedFraud;
         }
 
-        var row = new AuthorizationRow(authorizationId, card.AccountId, card.CardId, amount, request.Currency!, merchant, key, assessment);
+        var row = new AuthorizationRow(authorizationId, card.AccountId, card.CardId, amount, request.Currency!, merchant, scope, key, assessment);
         long? availableAfterHold;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            if (!await idempotency.TryClaimAsync(tx, IdempotencyScope, key, requestHash, cancellationToken))
+            if (!await idempotency.TryClaimAsync(tx, scope, key, requestHash, cancellationToken))
             {
                 await tx.RollbackAsync(cancellationToken);
-                var earlier = await idempotency.FindAsync(connection, null, IdempotencyScope, key, cancellationToken);
+                var earlier = await idempotency.FindAsync(connection, null, scope, key, cancellationToken);
                 return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
             }
             // The row first (postings refer to it); its hold only if the credit is there.
@@ -116,7 +121,7 @@ public sealed partial class AuthorizationService(
             {
                 // The abandoned-authorization sweep got here first; it has released the hold and queued a reversal.
                 await tx.RollbackAsync(CancellationToken.None);
-                var earlier = await idempotency.FindAsync(connection, null, IdempotencyScope, key, CancellationToken.None);
+                var earlier = await idempotency.FindAsync(connection, null, scope, key, CancellationToken.None);
                 return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
             }
             switch (outcome)
@@ -164,7 +169,7 @@ public sealed partial class AuthorizationService(
         var available = await ledger.ReleaseHoldAsync(tx, row.AccountId, row.Id, null, row.Amount - approved, row.Currency, "Hold reduced: partial approval", CancellationToken.None);
         var response = Response(row, "approved", approved, answer.ResponseCode, null, available, now);
         await NotifyRecordedAsync(tx, row, response, CancellationToken.None);
-        await idempotency.CompleteAsync(tx, IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, CancellationToken.None);
+        await idempotency.CompleteAsync(tx, row.IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, CancellationToken.None);
         // Last before commit: the audit chain's lock is global and held until the transaction ends.
         await audit.AppendAsync(FinancialAudit.Entry("authorization.approved", actor, origin, "authorization", row.Id, Details(row, response)), tx, CancellationToken.None);
         return response;
@@ -185,7 +190,7 @@ public sealed partial class AuthorizationService(
             var details = Details(row, response);
             foreach (var (name, value) in extra ?? []) details[name] = value;
             await NotifyRecordedAsync(tx, row, response, cancellationToken);
-            await idempotency.CompleteAsync(tx, IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, cancellationToken);
+            await idempotency.CompleteAsync(tx, row.IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, cancellationToken);
             await audit.AppendAsync(FinancialAudit.Entry("authorization.declined", actor, origin, "authorization", row.Id, details), tx, cancellationToken);
             return response;
         }
@@ -218,16 +223,16 @@ public sealed partial class AuthorizationService(
         ["fraudScore"] = response.Fraud?.Score,
     };
 
-    private sealed record AuthorizationRow(Guid Id, Guid AccountId, Guid CardId, long Amount, string Currency, MerchantRequest Merchant, string IdempotencyKey, FraudAssessment? Fraud);
+    private sealed record AuthorizationRow(Guid Id, Guid AccountId, Guid CardId, long Amount, string Currency, MerchantRequest Merchant, string IdempotencyScope, string IdempotencyKey, FraudAssessment? Fraud);
 
     private async Task InsertAsync(NpgsqlTransaction tx, AuthorizationRow row, string status, long held, CancellationToken cancellationToken) =>
         await Sql.ExecuteAsync(tx.Connection!, tx, """
             insert into core.authorizations (authorization_id, account_id, card_id, amount, currency, merchant_name, merchant_mcc, merchant_country,
-                status, held_amount, fraud_check, fraud_action, fraud_score, idempotency_key, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                status, held_amount, fraud_check, fraud_action, fraud_score, idempotency_scope, idempotency_key, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             """, cancellationToken, row.Id, row.AccountId, row.CardId, row.Amount, row.Currency, row.Merchant.Name, row.Merchant.Mcc, row.Merchant.Country,
             status, held, row.Fraud is null ? null : row.Fraud.FraudCheck == FraudCheckStatus.Completed ? "completed" : "unavailable",
-            row.Fraud?.Action.ToString().ToLowerInvariant(), row.Fraud?.Score, row.IdempotencyKey, time.GetUtcNow());
+            row.Fraud?.Action.ToString().ToLowerInvariant(), row.Fraud?.Score, row.IdempotencyScope, row.IdempotencyKey, time.GetUtcNow());
 
     private static async Task<bool> LockPendingAsync(NpgsqlTransaction tx, Guid authorizationId)
     {

@@ -91,9 +91,9 @@ internal sealed partial class HoldSweeper(
         var cutoff = time.GetUtcNow().AddSeconds(-options.Value.AbandonedAfterSeconds);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var abandoned = new List<(Guid Id, Guid AccountId, long Held, string Currency, ProcessorAuthorizeRequest Request, string IdempotencyKey, long Amount, Guid CardId)>();
+        var abandoned = new List<(Guid Id, Guid AccountId, long Held, string Currency, ProcessorAuthorizeRequest Request, string IdempotencyScope, string IdempotencyKey, long Amount, Guid CardId)>();
         await using (var command = Sql.Command(connection, tx, """
-            select a.authorization_id, a.account_id, a.held_amount, a.currency, c.processor_card_token, a.amount, a.merchant_name, a.merchant_mcc, a.merchant_country, a.idempotency_key, a.card_id
+            select a.authorization_id, a.account_id, a.held_amount, a.currency, c.processor_card_token, a.amount, a.merchant_name, a.merchant_mcc, a.merchant_country, a.idempotency_key, a.card_id, a.idempotency_scope
             from core.authorizations a join core.cards c on c.card_id = a.card_id
             where a.status = 'pending' and a.created_at <= $1
             order by a.created_at limit 50
@@ -105,7 +105,7 @@ internal sealed partial class HoldSweeper(
             {
                 var request = new ProcessorAuthorizeRequest(reader.GetString(4), reader.GetInt64(5), reader.GetString(3),
                     new ProcessorMerchant(reader.GetString(6), reader.GetString(7), reader.GetString(8)));
-                abandoned.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), request, reader.GetString(9), reader.GetInt64(5), reader.GetGuid(10)));
+                abandoned.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), request, reader.GetString(11), reader.GetString(9), reader.GetInt64(5), reader.GetGuid(10)));
             }
         }
         var reason = DeclineReason.ProcessorUnavailable;
@@ -119,8 +119,8 @@ internal sealed partial class HoldSweeper(
                 JsonSerializer.SerializeToElement(auth.Request, ProcessorJsonContext.Default.ProcessorAuthorizeRequest), cancellationToken);
             // The caller may retry with its key: it gets this decline, not a second authorization.
             await Sql.ExecuteAsync(connection, tx, """
-                update core.idempotency_keys set status_code = 200, response = $3::jsonb where scope = $1 and idempotency_key = $2 and status_code = 0
-                """, cancellationToken, AuthorizationService.IdempotencyScope, auth.IdempotencyKey,
+                update core.idempotency_keys set status_code = 200, response = $3 where scope = $1 and idempotency_key = $2 and status_code = 0
+                """, cancellationToken, auth.IdempotencyScope, auth.IdempotencyKey,
                 JsonSerializer.Serialize(new AuthorizationResponse(auth.Id, auth.CardId, auth.AccountId, "declined", auth.Amount, 0, auth.Currency, reason.ResponseCode,
                     reason.Code, reason.Message, available, null, time.GetUtcNow()), MoneyJsonContext.Default.AuthorizationResponse));
             await audit.AppendAsync(FinancialAudit.Entry("authorization.declined", FinancialAudit.Worker, null, "authorization", auth.Id,

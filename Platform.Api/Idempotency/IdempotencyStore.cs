@@ -30,7 +30,7 @@ public sealed class IdempotencyStore(TimeProvider time)
     public async Task<StoredIdempotentResponse?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string scope, string key, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, transaction,
-            "select request_hash, status_code, response::text from core.idempotency_keys where scope = $1 and idempotency_key = $2", scope, key);
+            "select request_hash, status_code, response from core.idempotency_keys where scope = $1 and idempotency_key = $2", scope, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new StoredIdempotentResponse(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2))
@@ -48,7 +48,8 @@ public sealed class IdempotencyStore(TimeProvider time)
     {
         await using var command = Sql.Command(transaction.Connection!, transaction,
             "update core.idempotency_keys set status_code = $3, response = $4 where scope = $1 and idempotency_key = $2", scope, key, statusCode, null);
-        command.Parameters[3] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(response, typeInfo) };
+        // Stored as the exact text sent, so that a replay answers byte for byte the same.
+        command.Parameters[3] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = JsonSerializer.Serialize(response, typeInfo) };
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -56,7 +56,7 @@ public sealed class SimulatorsThroughAppHostTests(PlatformAppFixture platform) :
         var recorded = await WaitForAuditEventAsync(e => e.GetProperty("actorId").GetString() == actor, TimeSpan.FromSeconds(30));
 
         Assert.Equal("simcontrol", recorded.GetProperty("originService").GetString());
-        var details = JsonDocument.Parse(recorded.GetProperty("details").GetString()!).RootElement;
+        var details = recorded.GetProperty("details");
         Assert.Equal(610, details.GetProperty("after").GetProperty("defaultScoreMean").GetDouble());
         Assert.NotEqual(610, details.GetProperty("before").GetProperty("defaultScoreMean").GetDouble());
         var chain = await api.GetFromJsonAsync<JsonElement>("/v1/audit/verify");

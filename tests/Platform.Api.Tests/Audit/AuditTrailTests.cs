@@ -194,6 +194,20 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         Assert.Equal(0, (await VerifyOverHttpAsync(api)).EventsChecked);
     }
 
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("")]
+    public async Task Without_the_key_the_body_of_an_internal_append_is_never_read(string body)
+    {
+        await using var api = await ApiFactory.StartAsync(stores, internalApiKey: "test-key");
+        using var client = api.CreateClient();
+
+        var response = await client.PostAsync("/internal/v1/audit/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task An_invalid_internal_append_is_a_problem_naming_the_fields_and_records_nothing()
     {
@@ -228,9 +242,30 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
 
         Assert.Equal([1L, 2L, 3L], first.Events.Select(e => e.Sequence));
         Assert.Equal(3, first.NextAfterSequence);
-        Assert.Equal([4L, 5L], second!.Events.Select(e => e.Sequence));
+        // The first read is itself on the trail, after the five events.
+        Assert.Equal([4L, 5L, 6L], second!.Events.Select(e => e.Sequence));
+        Assert.Equal("audit.read", second.Events[^1].EventType);
         Assert.Null(second.NextAfterSequence);
         Assert.Equal(first.Events[^1].Hash, second.Events[0].PreviousHash);
+    }
+
+    [Fact]
+    public async Task Reading_and_verifying_the_trail_are_themselves_audited_with_the_reader()
+    {
+        await using var api = await ApiFactory.StartAsync(stores);
+        await AppendSampleEventsAsync(api, 2);
+        using var client = await api.CreateOperatorClientAsync();
+        var operatorId = (await client.GetFromJsonAsync<JsonElement>("/v1/me")).GetProperty("userId").GetString();
+
+        await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?eventType=test.event&limit=10");
+        await client.GetFromJsonAsync<JsonElement>("/v1/audit/verify");
+        var trail = await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?afterSequence=2");
+
+        Assert.Equal(["audit.read", "audit.verified"], trail!.Events.Select(e => e.EventType));
+        Assert.All(trail.Events, e => Assert.Equal(operatorId, e.ActorId));
+        Assert.Equal("test.event", trail.Events[0].Details.GetProperty("eventType").GetString());
+        Assert.Equal(2, trail.Events[0].Details.GetProperty("returned").GetInt32());
+        Assert.True(trail.Events[1].Details.GetProperty("intact").GetBoolean());
     }
 
     [Fact]
@@ -244,7 +279,9 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
 
         var only = Assert.Single(page!.Events);
         Assert.Equal("thing-3", only.ResourceId);
-        Assert.Contains("\"n\":3", only.Details);
+        // Details are the object itself, not JSON encoded in a string.
+        Assert.Equal(System.Text.Json.JsonValueKind.Object, only.Details.ValueKind);
+        Assert.Equal(3, only.Details.GetProperty("n").GetInt32());
     }
 
     [Theory]
