@@ -205,8 +205,8 @@ internal static class ProcessorApi
     }
 
     public static async Task<Ok<IReadOnlyList<AuthorizationRecord>>> ListAuthorizationsAsync(
-        ProcessorLedger ledger, DateTimeOffset? from, DateTimeOffset? to, string? cardToken, int? limit, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ledger.ListAuthorizationsAsync(from, to, cardToken, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
+        ProcessorLedger ledger, DateTimeOffset? from, DateTimeOffset? to, string? cardToken, string? startingAfter, int? limit, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ledger.ListAuthorizationsAsync(from, to, cardToken, startingAfter, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
     public static async Task<Results<Ok<AuthorizationRecord>, NotFound>> GetAuthorizationAsync(string authorizationId, ProcessorLedger ledger, CancellationToken cancellationToken) =>
         await ledger.GetAuthorizationAsync(authorizationId, cancellationToken) is { } record ? TypedResults.Ok(record) : TypedResults.NotFound();

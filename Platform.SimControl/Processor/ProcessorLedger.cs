@@ -420,17 +420,24 @@ internal sealed class ProcessorLedger(NpgsqlDataSource dataSource, IOptions<Proc
 
     private const string OperationColumns = "operation_id, kind, status, authorization_id, amount, currency, failure_reason, created_at, completed_at";
 
-    public async Task<IReadOnlyList<AuthorizationRecord>> ListAuthorizationsAsync(DateTimeOffset? from, DateTimeOffset? to, string? cardToken, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Newest first. <paramref name="startingAfter"/> (an authorization id from the previous page) continues the list
+    /// after that record, as a processor's list API pages: stable while new records keep arriving at the top.
+    /// </summary>
+    public async Task<IReadOnlyList<AuthorizationRecord>> ListAuthorizationsAsync(DateTimeOffset? from, DateTimeOffset? to, string? cardToken, string? startingAfter,
+        int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             select {AuthorizationColumns} from processor_sim.authorizations
             where ($1::timestamptz is null or created_at >= $1) and ($2::timestamptz is null or created_at < $2) and ($3::text is null or card_token = $3)
+              and ($5::text is null or (created_at, authorization_id) < (select created_at, authorization_id from processor_sim.authorizations where authorization_id = $5))
             order by created_at desc, authorization_id desc limit $4
             """);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.TimestampTz, (object?)from ?? DBNull.Value);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.TimestampTz, (object?)to ?? DBNull.Value);
         command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)cardToken ?? DBNull.Value);
         command.Parameters.AddWithValue(limit);
+        command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)startingAfter ?? DBNull.Value);
         var list = new List<AuthorizationRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) list.Add(ReadAuthorization(reader, []));

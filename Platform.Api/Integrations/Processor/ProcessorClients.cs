@@ -103,10 +103,21 @@ public sealed class ProcessorOperationsClient(HttpClient http)
         PostAsync("/processor/v1/cards", request, ProcessorJsonContext.Default.ProcessorIssueCardRequest,
             ProcessorJsonContext.Default.ProcessorIssuedCard, idempotencyKey, cancellationToken);
 
+    /// <summary>The processor's largest page; a window with more records is read page after page.</summary>
+    public const int AuthorizationPageSize = 1000;
+
+    /// <summary>Every record of the card in the window, newest first, however many pages that takes.</summary>
     public async Task<IReadOnlyList<ProcessorAuthorizationRecord>> ListAuthorizationsAsync(string cardToken, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var url = $"/processor/v1/authorizations?cardToken={Uri.EscapeDataString(cardToken)}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&limit=1000";
-        return await http.GetFromJsonAsync(url, ProcessorJsonContext.Default.IReadOnlyListProcessorAuthorizationRecord, cancellationToken) ?? [];
+        var all = new List<ProcessorAuthorizationRecord>();
+        var baseUrl = $"/processor/v1/authorizations?cardToken={Uri.EscapeDataString(cardToken)}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&limit={AuthorizationPageSize}";
+        while (true)
+        {
+            var url = all.Count == 0 ? baseUrl : $"{baseUrl}&startingAfter={Uri.EscapeDataString(all[^1].AuthorizationId)}";
+            var page = await http.GetFromJsonAsync(url, ProcessorJsonContext.Default.IReadOnlyListProcessorAuthorizationRecord, cancellationToken) ?? [];
+            all.AddRange(page);
+            if (page.Count < AuthorizationPageSize) return all;
+        }
     }
 
     public async Task<ProcessorCard?> GetCardAsync(string cardToken, CancellationToken cancellationToken)

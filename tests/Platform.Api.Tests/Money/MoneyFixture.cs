@@ -33,13 +33,14 @@ public sealed class MoneyFixture : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
     public HttpClient ProcessorClient { get; private set; } = null!;
     public string ApiDatabase { get; private set; } = "";
+    public string ProcessorDatabase { get; private set; } = "";
     public string RedisConnectionString => stores.Redis.ConnectionString;
 
     public async Task InitializeAsync()
     {
         await stores.InitializeAsync();
         ApiDatabase = await stores.Postgres.CreateDatabaseAsync("api");
-        var processorDatabase = await stores.Postgres.CreateDatabaseAsync("processor");
+        var processorDatabase = ProcessorDatabase = await stores.Postgres.CreateDatabaseAsync("processor");
         await stores.Redis.FlushAsync();
         Processor = new ProcessorSimFactory(processorDatabase, stores.Redis.ConnectionString, () => Api!.Server.CreateHandler());
         Api = new MoneyApiFactory(ApiDatabase, stores.Redis.ConnectionString, () => Processor.Server.CreateHandler());
