@@ -13,7 +13,7 @@ internal sealed record CreditDecisionRequest(Guid RequestId, Guid DecisionId, st
 /// its reasons and score disclosure. Only names, terms, reasons and the score are read: the sealed SSN and date of
 /// birth never leave underwriting.
 /// </summary>
-internal sealed class CreditDecisionRequests(TimeProvider time)
+internal sealed class CreditDecisionRequests(TimeProvider time, Microsoft.Extensions.Options.IOptions<AdverseActionOptions> adverseAction)
 {
     /// <summary>Locks the oldest due request in <paramref name="transaction"/>; other instances skip it.</summary>
     public async Task<(Guid RequestId, CreditDecisionRequest? Request, Exception? Error)?> ClaimNextAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -40,6 +40,7 @@ internal sealed class CreditDecisionRequests(TimeProvider time)
             var reasons = JsonSerializer.Deserialize(reader.GetString(9), UnderwritingJsonContext.Default.ListDecisionReason) ?? [];
             var disclosure = reader.IsDBNull(10) ? null : JsonSerializer.Deserialize(reader.GetString(10), UnderwritingJsonContext.Default.ScoreDisclosure);
             var bureau = disclosure?.Source ?? (reader.IsDBNull(12) ? null : reader.GetString(12));
+            ConsumerReportingAgency? agency = null;
             var model = new CreditDecisionEmailModel(
                 DisplayName: $"{reader.GetString(3)} {reader.GetString(4)}",
                 Outcome: reader.GetString(5),
@@ -50,7 +51,11 @@ internal sealed class CreditDecisionRequests(TimeProvider time)
                 Reasons: [.. reasons.Select(r => new CreditDecisionReason(r.Code, r.Text))],
                 Score: disclosure is null ? null : new CreditScoreDisclosure(disclosure.Score, disclosure.RangeMin, disclosure.RangeMax, disclosure.Model,
                     disclosure.Source, disclosure.Date, [.. disclosure.KeyFactors.Select(f => new CreditDecisionReason(f.Code, f.Text))]),
-                BureauName: bureau);
+                BureauName: bureau is not null && adverseAction.Value.ConsumerReportingAgencies.TryGetValue(bureau, out agency) ? agency.Name : bureau,
+                BureauAddress: agency?.Address,
+                BureauPhone: agency?.TollFreePhone,
+                CreditorName: adverseAction.Value.CreditorName,
+                CreditorAddress: adverseAction.Value.CreditorAddress);
             return (requestId, new CreditDecisionRequest(requestId, reader.GetGuid(1), reader.GetString(2), model), null);
         }
         catch (Exception ex) when (ex is JsonException or InvalidCastException or NotSupportedException)

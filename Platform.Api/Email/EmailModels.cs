@@ -62,7 +62,11 @@ public sealed record CreditDecisionEmailModel(
     string Currency,
     IReadOnlyList<CreditDecisionReason> Reasons,
     CreditScoreDisclosure? Score,
-    string? BureauName);
+    string? BureauName,
+    string? BureauAddress = null,
+    string? BureauPhone = null,
+    string? CreditorName = null,
+    string? CreditorAddress = null);
 
 public sealed record CreditDecisionReason(string Code, string Text);
 

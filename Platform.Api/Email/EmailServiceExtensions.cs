@@ -17,6 +17,13 @@ internal static class EmailServiceExtensions
     {
         var services = builder.Services;
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AdverseActionOptions>().BindConfiguration(AdverseActionOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.AgencyProblem() is null, "AdverseAction:ConsumerReportingAgencies: every agency needs Name, Address and a toll-free TollFreePhone (1-8xx-xxx-xxxx).")
+            .Validate<Microsoft.Extensions.Options.IOptions<Platform.Api.Integrations.Bureau.BureauClientOptions>>(
+                (o, bureau) => o.ConsumerReportingAgencies.ContainsKey(bureau.Value.BureauName),
+                "AdverseAction:ConsumerReportingAgencies must describe the bureau named in Bureau:BureauName (an adverse-action notice names it).")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<IEmailTemplate, VerificationTemplate>();

@@ -5,9 +5,9 @@ using static Platform.Api.Email.EmailFormat;
 namespace Platform.Api.Email.Templates;
 
 /// <summary>
-/// Approval, or the adverse-action notice a decline requires: the principal reasons (ECOA / Reg B §1002.9), the
-/// consumer reporting agency and the consumer's rights under FCRA §615(a), and the credit score disclosure (the score,
-/// its range, up to four key factors, its date and source).
+/// Approval, or the adverse-action notice a decline requires: the principal reasons and the creditor's name and address
+/// (ECOA / Reg B §1002.9), the consumer reporting agency's name, address and toll-free number and the consumer's rights
+/// under FCRA §615(a), and the credit score disclosure (the score, its range, up to four key factors, its date and source).
 /// </summary>
 internal sealed class CreditDecisionTemplate : EmailTemplate<CreditDecisionEmailModel>
 {
@@ -70,7 +70,9 @@ internal sealed class CreditDecisionTemplate : EmailTemplate<CreditDecisionEmail
                     "The reporting agency played no part in our decision and is unable to supply specific reasons why we have denied credit to you. " +
                     "You also have a right to a free copy of your report from the reporting agency, if you request it no later than 60 days after you receive this notice. " +
                     "In addition, if you find that any information contained in the report you receive is inaccurate or incomplete, you have the right to dispute the matter with the reporting agency.")
-                .Facts(("Consumer reporting agency", bureau));
+                .Facts([("Consumer reporting agency", bureau),
+                    .. model.BureauAddress is { Length: > 0 } address ? new[] { ("Address", address) } : [],
+                    .. model.BureauPhone is { Length: > 0 } phone ? new[] { ("Toll-free telephone", phone) } : []]);
         }
 
         if (model.Score is { } score)
@@ -91,6 +93,8 @@ internal sealed class CreditDecisionTemplate : EmailTemplate<CreditDecisionEmail
             }
         }
 
+        if (model.CreditorName is { Length: > 0 } creditor)
+            document.Paragraph("This notice is given by the creditor:").Facts([("Creditor", creditor), .. model.CreditorAddress is { Length: > 0 } at ? new[] { ("Address", at) } : []]);
         return document.SmallPrint(EcoaNotice).Render();
     }
 }

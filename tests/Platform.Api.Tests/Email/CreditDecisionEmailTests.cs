@@ -29,7 +29,11 @@ public sealed class CreditDecisionEmailTests(EmailFixture fixture)
         Assert.Contains("Your credit score: 560", sent.Text);
         Assert.Contains("Scores range from: a low of 300 to a high of 850", sent.Text);
         Assert.Contains("Proportion of balances to credit limits on revolving accounts is too high", sent.Text);
-        Assert.Contains("Consumer reporting agency: bureau-sim", sent.Text);
+        // The agency and creditor as configured (appsettings.json's AdverseAction), not the bureau's internal name only.
+        Assert.Contains("Consumer reporting agency: Bureau Sim Consumer Reporting (simulated agency)", sent.Text);
+        Assert.Contains("Address: P.O. Box 1000, Springfield, IL 62705", sent.Text);
+        Assert.Contains("Toll-free telephone: 1-800-555-0199", sent.Text);
+        Assert.Contains("Creditor: Card Platform Bank, N.A.", sent.Text);
         Assert.Contains("Equal Credit Opportunity Act", sent.Text);
         foreach (var body in new[] { sent.Text, sent.Html })
         {

@@ -70,7 +70,8 @@ public sealed class TemplateRenderingTests
             [new("SCORE_BELOW_MINIMUM", "Credit score 580 is below our minimum of 620"), new("DEBT_TO_INCOME_TOO_HIGH", "Excessive obligations in relation to income")],
             new CreditScoreDisclosure(580, 300, 850, "FICO 8", "bureau-sim", At.AddDays(-1),
                 [new("10", "Proportion of balances to credit limits on revolving accounts is too high"), new("02", "Level of delinquency on accounts")]),
-            "bureau-sim");
+            "Bureau Sim Consumer Reporting", "P.O. Box 1000, Springfield, IL 62705", "1-800-555-0199",
+            "Card Platform Bank, N.A.", "100 Example Plaza, Springfield, IL 62701");
 
         var rendered = Render(EmailTemplates.CreditDecision, model);
 
@@ -83,12 +84,20 @@ public sealed class TemplateRenderingTests
             Assert.Contains("November 25, 2026", body);
             Assert.Contains("November 26, 2026", body);
             Assert.Contains("bureau-sim", body);
+            // FCRA §615(a)(2): the agency's name, address and toll-free number; Reg B §1002.9(a)(2): the creditor's.
+            Assert.Contains("Bureau Sim Consumer Reporting", body);
+            Assert.Contains("P.O. Box 1000, Springfield, IL 62705", body);
+            Assert.Contains("1-800-555-0199", body);
+            Assert.Contains("Card Platform Bank, N.A.", body);
+            Assert.Contains("100 Example Plaza, Springfield, IL 62701", body);
             Assert.Contains("Fair Credit Reporting Act", body);
             Assert.Contains("free copy of your report", body);
             Assert.Contains("Equal Credit Opportunity Act", body);
         }
         Assert.Contains("Your credit score: 580", rendered.TextBody);
-        Assert.Contains("Consumer reporting agency: bureau-sim", rendered.TextBody);
+        Assert.Contains("Consumer reporting agency: Bureau Sim Consumer Reporting", rendered.TextBody);
+        Assert.Contains("Toll-free telephone: 1-800-555-0199", rendered.TextBody);
+        Assert.Contains("Creditor: Card Platform Bank, N.A.", rendered.TextBody);
         Assert.Equal("About your card application", rendered.Subject);
     }
 
