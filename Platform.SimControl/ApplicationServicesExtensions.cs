@@ -54,7 +54,11 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddHostedService<OperationCompleter>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         // Webhook redelivery has its own backoff schedule; the default resilience handler would retry behind its back.
-        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName).RemoveAllResilienceHandlers();
+        // The registered URL is the receiver's public address, used as given: no service-discovery handler resolving it
+        // on every delivery (a fault inside that resolver once took processor-sim down under load).
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
+            .RemoveAllResilienceHandlers()
+            .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
         return builder;
     }
 }

@@ -21,22 +21,14 @@ internal sealed partial class HoldSweeper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs), time);
-        do
-        {
-            try
+        await new WorkerLoop(logger, "Hold sweep", time).RunAsync(
+            token => BackgroundTelemetry.UntracedAsync(async () =>
             {
-                await BackgroundTelemetry.UntracedAsync(async () =>
-                {
-                    while (await ExpireHoldsAsync(stoppingToken) > 0) { }
-                    while (await DeclineAbandonedAsync(stoppingToken) > 0) { }
-                });
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                LogSweepFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+                while (await ExpireHoldsAsync(token) > 0) { }
+                while (await DeclineAbandonedAsync(token) > 0) { }
+            }),
+            async token => await timer.WaitForNextTickAsync(token),
+            stoppingToken);
     }
 
     public async Task<int> ExpireHoldsAsync(CancellationToken cancellationToken)
@@ -131,6 +123,4 @@ internal sealed partial class HoldSweeper(
         return abandoned.Count;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hold sweep failed; retrying at the next interval")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

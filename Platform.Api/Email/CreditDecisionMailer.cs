@@ -13,26 +13,11 @@ internal sealed partial class CreditDecisionMailer(
     NpgsqlDataSource dataSource, CreditDecisionRequests requests, IEmailOutbox emails, OutboxStore outbox, IOptions<EmailOptions> options,
     ILogger<CreditDecisionMailer> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var poll = TimeSpan.FromMilliseconds(options.Value.DecisionPollMs);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await BackgroundTelemetry.UntracedAsync(() => MailNextAsync(stoppingToken))) { }
-                await Task.Delay(poll, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                LogPollFailed(logger, ex);
-                await Task.Delay(poll, stoppingToken);
-            }
-        }
+        var loop = new WorkerLoop(logger, "Credit decision mailer");
+        return loop.RunAsync(async token => { while (await BackgroundTelemetry.UntracedAsync(() => MailNextAsync(token))) { } },
+            loop.Every(TimeSpan.FromMilliseconds(options.Value.DecisionPollMs)), stoppingToken);
     }
 
     /// <returns>Whether a request was taken (mailed or backed off), so the caller looks for the next at once.</returns>
@@ -80,6 +65,4 @@ internal sealed partial class CreditDecisionMailer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Credit decision e-mail request {RequestId} could not be queued ({ErrorType}: {Error}); backing off")]
     private static partial void LogFailed(ILogger logger, Guid requestId, string errorType, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Credit decision e-mail polling failed; retrying")]
-    private static partial void LogPollFailed(ILogger logger, Exception exception);
 }

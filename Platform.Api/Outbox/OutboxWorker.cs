@@ -58,30 +58,19 @@ internal sealed partial class OutboxWorker(
     OutboxStore store, OutboxSignal signal, IServiceScopeFactory scopes, IOptions<OutboxOptions> options, ILogger<OutboxWorker> logger) : BackgroundService
 {
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        return new WorkerLoop(logger, "Outbox").RunAsync(async token =>
             {
                 IReadOnlyList<OutboxMessage> batch;
-                while ((batch = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.BatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), stoppingToken))).Count > 0)
+                while ((batch = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.BatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), token))).Count > 0)
                 {
-                    await Task.WhenAll(batch.Select(message => HandleAsync(message, stoppingToken)));
+                    await Task.WhenAll(batch.Select(message => HandleAsync(message, token)));
                 }
-                await signal.WaitAsync(TimeSpan.FromMilliseconds(o.PollMs), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                LogPollFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(o.PollMs), stoppingToken);
-            }
-        }
+            },
+            token => signal.WaitAsync(TimeSpan.FromMilliseconds(o.PollMs), token),
+            stoppingToken);
     }
 
     private async Task HandleAsync(OutboxMessage message, CancellationToken cancellationToken)

@@ -10,21 +10,10 @@ internal sealed partial class StatementCycleWorker(StatementCycle cycle, IOption
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.CycleIntervalSeconds), time);
-        do
-        {
-            try
-            {
-                await BackgroundTelemetry.UntracedAsync(() => cycle.RunAsync(FinancialAudit.Worker, null, stoppingToken));
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // An unhandled exception would stop the host; the database being away for a moment must not.
-                LogPassFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await new WorkerLoop(logger, "Statement cycle", time).RunAsync(
+            token => BackgroundTelemetry.UntracedAsync(() => cycle.RunAsync(FinancialAudit.Worker, null, token)),
+            async token => await timer.WaitForNextTickAsync(token),
+            stoppingToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Statement cycle pass failed; retrying at the next interval")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

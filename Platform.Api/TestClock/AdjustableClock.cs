@@ -22,24 +22,15 @@ public sealed class AdjustableClock : TimeProvider
 /// Keeps every API instance on the same shifted time: the offset lives in Redis and each instance reads it a few times
 /// a second, so a move reaches all replicas within a fraction of a second.
 /// </summary>
-internal sealed class AdjustableClockSync(IConnectionMultiplexer redis, AdjustableClock clock) : BackgroundService
+internal sealed class AdjustableClockSync(IConnectionMultiplexer redis, AdjustableClock clock, ILogger<AdjustableClockSync> logger) : BackgroundService
 {
     public const string OffsetKey = "platform:test-clock:offset-seconds";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // While Redis is away the last known offset is kept; the loop tries again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await BackgroundTelemetry.UntracedAsync(RefreshAsync);
-            }
-            catch (RedisException)
-            {
-                // Keep the last known offset; the next poll tries again.
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
-        }
+        var loop = new WorkerLoop(logger, "Test clock sync");
+        return loop.RunAsync(_ => BackgroundTelemetry.UntracedAsync(RefreshAsync), loop.Every(TimeSpan.FromMilliseconds(250)), stoppingToken);
     }
 
     public async Task RefreshAsync()

@@ -18,30 +18,19 @@ internal sealed partial class ApplicationRetryWorker(
 {
     public const string RetryReason = "automatic re-evaluation of an application waiting for the credit bureau";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        var claimed = 0;
+        var loop = new WorkerLoop(logger, "Application retries");
+        return loop.RunAsync(async token =>
             {
-                var claimed = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.RetryBatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), stoppingToken));
-                foreach (var application in claimed)
-                {
-                    await ReevaluateAsync(application, stoppingToken);
-                }
-                if (claimed.Count == 0) await Task.Delay(TimeSpan.FromMilliseconds(o.RetryPollMs), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                LogPollFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(o.RetryPollMs), stoppingToken);
-            }
-        }
+                var due = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.RetryBatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), token));
+                claimed = due.Count;
+                foreach (var application in due) await ReevaluateAsync(application, token);
+            },
+            token => claimed == 0 ? Task.Delay(TimeSpan.FromMilliseconds(o.RetryPollMs), token) : Task.CompletedTask,
+            stoppingToken);
     }
 
     private async Task ReevaluateAsync(ClaimedApplication application, CancellationToken cancellationToken)
@@ -73,8 +62,6 @@ internal sealed partial class ApplicationRetryWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Application {ApplicationId} still undecided after {Attempt} attempts; left for manual review")]
     private static partial void LogGaveUp(ILogger logger, Guid applicationId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Application retry polling failed; trying again")]
-    private static partial void LogPollFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Re-evaluating application {ApplicationId} (attempt {Attempt}) failed; it will be claimed again when its lease lapses")]
     private static partial void LogReevaluationFailed(ILogger logger, Guid applicationId, int attempt, Exception exception);

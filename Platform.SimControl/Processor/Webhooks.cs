@@ -34,24 +34,15 @@ public static class WebhookSignature
 internal sealed class OperationCompleter(ProcessorLedger ledger, RedisSimulatorSettingsStore settings, IOptions<ProcessorOptions> options, ILogger<OperationCompleter> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+        var loop = new WorkerLoop(logger, "Processor operation completer");
+        return loop.RunAsync(token => BackgroundTelemetry.UntracedAsync(async () =>
             {
-                await BackgroundTelemetry.UntracedAsync(async () =>
-                {
-                    var current = (await settings.GetCurrentAsync()).Processor;
-                    while (await ledger.CompleteDueOperationsAsync(current, stoppingToken) > 0) { }
-                });
-            }
-            catch (Exception ex) when (ex is NpgsqlException or StackExchange.Redis.RedisException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Completing processor operations failed; retrying");
-            }
-        }
+                var current = (await settings.GetCurrentAsync()).Processor;
+                while (await ledger.CompleteDueOperationsAsync(current, token) > 0) { }
+            }),
+            loop.Every(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs)), stoppingToken);
     }
 }
 
@@ -65,26 +56,20 @@ internal sealed class WebhookDispatcher(
 {
     public const string HttpClientName = "processor-webhooks";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+        var loop = new WorkerLoop(logger, "Webhook dispatcher");
+        return loop.RunAsync(async token =>
             {
                 IReadOnlyList<ProcessorLedger.ClaimedWebhook> batch;
-                while ((batch = await BackgroundTelemetry.UntracedAsync(() => ledger.ClaimDueWebhooksAsync(stoppingToken))).Count > 0)
+                while ((batch = await BackgroundTelemetry.UntracedAsync(() => ledger.ClaimDueWebhooksAsync(token))).Count > 0)
                 {
-                    var endpoint = await ledger.GetWebhookEndpointAsync(stoppingToken);
+                    var endpoint = await ledger.GetWebhookEndpointAsync(token);
                     var current = (await settings.GetCurrentAsync()).Processor;
-                    await Task.WhenAll(batch.Select(w => DeliverAsync(w, endpoint?.Url, current, stoppingToken)));
+                    await Task.WhenAll(batch.Select(w => DeliverAsync(w, endpoint?.Url, current, token)));
                 }
-            }
-            catch (Exception ex) when (ex is NpgsqlException or StackExchange.Redis.RedisException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Webhook dispatch failed; retrying");
-            }
-        }
+            },
+            loop.Every(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs)), stoppingToken);
     }
 
     private async Task DeliverAsync(ProcessorLedger.ClaimedWebhook webhook, string? url, ProcessorSettings current, CancellationToken cancellationToken)
@@ -130,8 +115,10 @@ internal sealed class WebhookDispatcher(
             else
                 await ledger.MarkFailedAsync(webhook.WebhookId, (int)response.StatusCode, $"Receiver answered {(int)response.StatusCode}.", nextAttempt, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Any failure to send (a refused connection, a timeout, a fault inside the HTTP stack) is a failed attempt,
+            // tried again after the backoff; the lease lapses if even recording it fails.
             await ledger.MarkFailedAsync(webhook.WebhookId, null, ex.GetType().Name + ": " + ex.Message, nextAttempt, cancellationToken);
         }
     }

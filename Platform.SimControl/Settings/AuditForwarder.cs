@@ -72,8 +72,9 @@ internal sealed class AuditForwarder(
                     }
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or RedisException or TimeoutException or AuditRejectedException
-                                       || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            // Whatever fails (the API away, Redis away, a fault in the HTTP stack), forwarding pauses and resumes; an
+            // exception escaping here would stop simcontrol and with it both simulators.
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("Audit forwarding paused: {Reason}; retrying in {Delay}", ex.Message, backoff);
                 delay = backoff;

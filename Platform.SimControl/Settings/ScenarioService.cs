@@ -126,19 +126,10 @@ internal sealed class ScenarioService(RedisSimulatorSettingsStore store, IConnec
 /// <summary>Watches for a timed scenario whose time is up, on every instance.</summary>
 internal sealed class ScenarioTimer(ScenarioService scenarios, ILogger<ScenarioTimer> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await BackgroundTelemetry.UntracedAsync(() => scenarios.EndAsync(SettingsActor.System, onlyIfDue: true, stoppingToken));
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Could not check the timed scenario");
-            }
-        }
+        var loop = new WorkerLoop(logger, "Timed scenario check");
+        return loop.RunAsync(token => BackgroundTelemetry.UntracedAsync(() => scenarios.EndAsync(SettingsActor.System, onlyIfDue: true, token)),
+            loop.Every(TimeSpan.FromMilliseconds(250)), stoppingToken);
     }
 }

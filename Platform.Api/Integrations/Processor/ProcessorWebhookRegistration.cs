@@ -22,8 +22,8 @@ internal sealed partial class ProcessorWebhookRegistration(
                 LogRegistered(logger, url);
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException
-                                           || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            // Whatever goes wrong (the processor away, a refusal, a resolver fault), the API keeps serving and tries again.
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogRetrying(logger, ex.Message);
                 await Task.Delay(delay, stoppingToken);
