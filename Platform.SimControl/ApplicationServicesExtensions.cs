@@ -1,5 +1,6 @@
 using Microsoft.FluentUI.AspNetCore.Components;
 using Platform.SimControl.Bureau;
+using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
 using Platform.SimControl.Settings;
 using Platform.SimControl.Simulation;
@@ -47,6 +48,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddSimulatorCredentials();
+        builder.AddOperatorAccess();
         builder.Services.AddSingleton<SimulatorBehaviour>();
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddSingleton<ProcessorLedger>();

@@ -2,6 +2,7 @@ using Platform.SimControl;
 using Platform.SimControl.Bureau;
 using Platform.SimControl.Components;
 using Platform.SimControl.Control;
+using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,10 +20,12 @@ app.MapOpenApi();
 
 app.MapProcessorApi();
 app.MapBureauApi();
-app.MapControlApi();
+app.MapControlApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
+app.MapOperatorSignIn();
 
 app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    .AddInteractiveServerRenderMode()
+    .RequireOperator(app.Services, OperatorAccess.PanelPolicy);
 
 app.Run();
 
