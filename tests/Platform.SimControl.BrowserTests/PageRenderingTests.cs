@@ -43,6 +43,7 @@ public sealed class PageRenderingTests(PanelFixture fixture, ITestOutputHelper o
         try
         {
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync(heading);
+            await page.WaitForFluentComponentsAsync();
             var result = await page.RunAxe();
             var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
             foreach (var v in result.Violations)

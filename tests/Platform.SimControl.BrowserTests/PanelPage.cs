@@ -35,6 +35,17 @@ internal static class PanelPage
     public static async Task CloseAsync(this IPage page) => await page.Context.CloseAsync();
 
     /// <summary>
+    /// Waits until every Fluent web component on the page has upgraded and every field has its inner input: they get
+    /// it, and its accessible name, only then, a moment after Blazor rendered them. An accessibility scan before that
+    /// sees unlabelled fields (it did, once, on a fresh machine).
+    /// </summary>
+    public static async Task WaitForFluentComponentsAsync(this IPage page) =>
+        await page.WaitForFunctionAsync("""
+            () => [...document.querySelectorAll('*')].filter(e => e.localName.startsWith('fluent-')).every(e => customElements.get(e.localName) !== undefined)
+               && [...document.querySelectorAll('[id$="-input"]')].every(e => e.shadowRoot !== null && e.shadowRoot.querySelector('input') !== null)
+            """);
+
+    /// <summary>
     /// Keeps a picture of the page in <c>screenshots/</c> next to the test assembly, for a person to look at.
     /// The layout scrolls inside its content area, so a tall window rather than FullPage captures all of it.
     /// </summary>
