@@ -8,7 +8,8 @@ namespace Platform.Api.Webhooks;
 internal static class ProcessorWebhooksApi
 {
     public static RouteHandlerBuilder MapProcessorWebhooksApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v1/webhooks/processor", ReceiveAsync).WithTags("Webhooks");
+        // The body is read by hand (its exact bytes are what the signature covers); Accepts describes it all the same.
+        app.MapPost("/v1/webhooks/processor", ReceiveAsync).WithTags("Webhooks").Accepts<ProcessorWebhookEnvelope>("application/json");
 
     /// <summary>
     /// Verifies the signature over the raw body, then applies the event once. A duplicate answers 200 (already

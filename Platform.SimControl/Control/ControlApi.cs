@@ -90,6 +90,7 @@ internal static class ControlApi
     private static async Task<(T? Merged, Dictionary<string, string[]>? Errors)> MergeAsync<T>(
         HttpContext http, T current, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) where T : class
     {
+        if (!http.Request.HasJsonContentType()) return (null, new() { ["Content-Type"] = ["Send the body as application/json."] });
         JsonNode? patch;
         try
         {

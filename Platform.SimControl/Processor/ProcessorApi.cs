@@ -144,6 +144,10 @@ internal static class ProcessorApi
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         var bytes = buffer.ToArray();
+        // The body is read by hand (its exact bytes are hashed for idempotency), so the media type is checked here too.
+        if (bytes.Length > 0 && !http.Request.HasJsonContentType())
+            return new(default, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: "Send the body as application/json."));
         TReq? request;
         try
         {
