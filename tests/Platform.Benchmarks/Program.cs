@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "fraud" => await Platform.Benchmarks.Fraud.FraudBenchmark.RunAsync(args[1..]),
     "simulators" => await Platform.Benchmarks.Simulators.SimulatorBenchmark.RunAsync(args[1..]),
     "applications" => await Platform.Benchmarks.Underwriting.ApplicationsBenchmark.RunAsync(args[1..]),
+    "signin-timing" => await Platform.Benchmarks.Identity.SignInTimingBenchmark.RunAsync(args[1..]),
     _ => Usage.Print(),
 };
 
@@ -29,6 +30,8 @@ namespace Platform.Benchmarks
                           [--seconds N] [--concurrency N] [--changes N]
                   applications  POST /v1/applications decision latency against a running stack (dotnet run --project Platform.AppHost)
                           [--url http://localhost:5100] [--requests N] [--concurrency N] [--warmup N]
+                  signin-timing  whether register, login, resend and forgot-password take the same time for new, taken,
+                          unknown, unconfirmed and locked addresses [--url http://localhost:5100] [--samples N]
                 """);
             return 2;
         }
