@@ -13,7 +13,7 @@ internal static class AuditApi
             .WithSummary("Lists audit events in chain order, optionally filtered by event type or resource; page with afterSequence.");
         group.MapGet("/verify", VerifyChainAsync)
             .WithName("VerifyAuditChain")
-            .WithSummary("Recomputes the audit hash chain and reports whether it is intact and, if not, where it breaks.");
+            .WithSummary("Recomputes every event's hash and every sealed block (count, Merkle root, link to the block before) and reports whether the spine is intact, where it breaks, and the unsealed tail and its age.");
         return group;
     }
 
@@ -64,6 +64,9 @@ internal static class AuditServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AuditSealer>();
+        services.AddHostedService<AuditSealerWorker>();
         services.AddSingleton<AuditEventReader>();
         services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.SectionName);
         services.AddAuthentication().AddApiKey(InternalApiOptions.Scheme);

@@ -32,8 +32,11 @@ public sealed record AuditEntry(
     AuditResource? Resource = null,
     JsonElement? Details = null);
 
-/// <summary>An event as stored, with its place in the chain. <see cref="Details"/> is the JSON object itself (the chain
-/// hashes its stored text; see <see cref="StoredAuditEvent"/>).</summary>
+/// <summary>
+/// An event as stored: its own hash and, once sealed, the block that chains it (null while it is in the unsealed tail,
+/// under a second). <see cref="Details"/> is the JSON object itself (its stored text is what is hashed; see
+/// <see cref="StoredAuditEvent"/>).
+/// </summary>
 public sealed record RecordedAuditEvent(
     long Sequence,
     Guid EventId,
@@ -47,5 +50,5 @@ public sealed record RecordedAuditEvent(
     string? ResourceType,
     string? ResourceId,
     JsonElement Details,
-    string PreviousHash,
-    string Hash);
+    string Hash,
+    long? Block);

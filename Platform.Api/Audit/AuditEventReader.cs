@@ -19,7 +19,9 @@ internal sealed class AuditEventReader(NpgsqlDataSource dataSource)
     public async Task<AuditEventPage> ReadAsync(AuditEventQuery query, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            SELECT {StoredAuditEvent.SelectColumns}
+            SELECT {StoredAuditEvent.SelectColumns},
+                   (SELECT b.block_number FROM audit.blocks b
+                    WHERE (txid, sequence) BETWEEN (b.first_txid, b.first_sequence) AND (b.last_txid, b.last_sequence) LIMIT 1)
             FROM audit.events
             WHERE sequence > @after
               AND (@event_type::text IS NULL OR event_type = @event_type)
@@ -40,7 +42,7 @@ internal sealed class AuditEventReader(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
         {
             var (stored, hash) = StoredAuditEvent.Read(reader);
-            events.Add(stored.ToRecorded(hash));
+            events.Add(stored.ToRecorded(hash, reader.IsDBNull(16) ? null : reader.GetInt64(16)));
         }
 
         if (events.Count <= query.Limit)

@@ -3,8 +3,8 @@ using Npgsql;
 namespace Platform.Api.Audit;
 
 /// <summary>
-/// One row of audit.events with the exact values that are hashed: the one place that knows the column list,
-/// how a row is read and what its hash covers, shared by appending, listing and verifying.
+/// One row of audit.events with the exact values that are hashed: the one place that knows the column list, how a
+/// row is read and what its hash covers, shared by appending, listing, sealing and verifying.
 /// </summary>
 internal sealed record StoredAuditEvent(
     long Sequence,
@@ -19,12 +19,16 @@ internal sealed record StoredAuditEvent(
     string? ResourceType,
     string? ResourceId,
     string Details,
-    byte[] PreviousHash)
+    byte[] PreviousHash,
+    short HashVersion = StoredAuditEvent.CurrentHashVersion,
+    string Txid = "")
 {
-    /// <summary>The columns <see cref="Read"/> expects, in its order, followed by the stored hash.</summary>
+    public const short CurrentHashVersion = 2;
+
+    /// <summary>The columns <see cref="Read"/> expects, in its order; the stored hash is the fourteenth.</summary>
     public const string SelectColumns = """
         sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome,
-        origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash
+        origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash, hash_version, txid::text
         """;
 
     public static (StoredAuditEvent Event, byte[] StoredHash) Read(NpgsqlDataReader reader) => (
@@ -41,15 +45,22 @@ internal sealed record StoredAuditEvent(
             reader.IsDBNull(9) ? null : reader.GetString(9),
             reader.IsDBNull(10) ? null : reader.GetString(10),
             reader.GetString(11),
-            reader.GetFieldValue<byte[]>(12)),
+            reader.GetFieldValue<byte[]>(12),
+            reader.GetInt16(14),
+            reader.GetString(15)),
         reader.GetFieldValue<byte[]>(13));
 
-    public byte[] ComputeHash() => AuditHash.Compute(
-        Sequence, EventId, OccurredAtUtc, ActorType, ActorId, EventType, Outcome,
-        OriginIp, OriginService, ResourceType, ResourceId, Details, PreviousHash);
+    /// <summary>The event's own hash, recomputed from what is stored, by the version it was written with.</summary>
+    public byte[] ComputeHash() => HashVersion switch
+    {
+        1 => AuditHash.Compute(Sequence, EventId, OccurredAtUtc, ActorType, ActorId, EventType, Outcome,
+            OriginIp, OriginService, ResourceType, ResourceId, Details, PreviousHash),
+        _ => AuditHash.ComputeContent(EventId, OccurredAtUtc, ActorType, ActorId, EventType, Outcome,
+            OriginIp, OriginService, ResourceType, ResourceId, Details),
+    };
 
-    public RecordedAuditEvent ToRecorded(byte[] hash) => new(
+    public RecordedAuditEvent ToRecorded(byte[] hash, long? block = null) => new(
         Sequence, EventId, new DateTimeOffset(OccurredAtUtc, TimeSpan.Zero), EventType, ActorType, ActorId, Outcome,
         OriginIp, OriginService, ResourceType, ResourceId, System.Text.Json.JsonDocument.Parse(Details).RootElement.Clone(),
-        Convert.ToHexStringLower(PreviousHash), Convert.ToHexStringLower(hash));
+        Convert.ToHexStringLower(hash), block);
 }

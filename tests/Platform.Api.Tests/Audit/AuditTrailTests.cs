@@ -12,41 +12,54 @@ namespace Platform.Api.Tests.Audit;
 public sealed class AuditTrailTests(PlatformStoresFixture stores)
 {
     [Fact]
-    public async Task Appended_events_form_an_intact_chain()
+    public async Task Appended_events_are_sealed_into_an_intact_spine()
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 5);
 
-        var report = await VerifyOverHttpAsync(api);
+        var report = await SealedReportAsync(api);
 
         Assert.True(report.Intact);
         Assert.Equal(5, report.EventsChecked);
         Assert.Null(report.FirstBrokenSequence);
+        Assert.True(report.BlocksChecked >= 1);
     }
 
     [Fact]
-    public async Task Each_event_links_to_the_hash_of_the_one_before()
+    public async Task Each_block_links_to_the_hash_of_the_block_before_and_listed_events_name_their_block()
     {
         await using var api = await ApiFactory.StartAsync(stores);
-        var trail = api.Services.GetRequiredService<IAuditTrail>();
+        await AppendSampleEventsAsync(api, 2);
+        await SealedReportAsync(api);
+        await AppendSampleEventsAsync(api, 2);
+        await SealedReportAsync(api);
 
-        var first = await trail.AppendAsync(SampleEntry(1));
-        var second = await trail.AppendAsync(SampleEntry(2));
+        await using var connection = await api.OpenConnectionAsync();
+        var blocks = new List<(long Number, byte[] PreviousHash, byte[] Hash)>();
+        await using (var command = new NpgsqlCommand("SELECT block_number, previous_hash, hash FROM audit.blocks ORDER BY block_number", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) blocks.Add((reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetFieldValue<byte[]>(2)));
+        using var client = await api.CreateOperatorClientAsync();
+        var page = await client.GetFromJsonAsync<AuditEventPage>("/v1/audit/events?eventType=test.event");
 
-        Assert.Equal(1, first.Sequence);
-        Assert.Equal(new string('0', 64), first.PreviousHash);
-        Assert.Equal(first.Hash, second.PreviousHash);
-        Assert.NotEqual(first.Hash, second.Hash);
+        Assert.True(blocks.Count >= 2);
+        Assert.Equal(new byte[32], blocks[0].PreviousHash);
+        for (var i = 1; i < blocks.Count; i++) Assert.Equal(blocks[i - 1].Hash, blocks[i].PreviousHash);
+        Assert.All(page!.Events, e => Assert.NotNull(e.Block));
+        Assert.True(page.Events[^1].Block > page.Events[0].Block);
     }
 
     [Theory]
     [InlineData("UPDATE audit.events SET actor_id = 'someone-else' WHERE sequence = 1")]
     [InlineData("DELETE FROM audit.events WHERE sequence = 1")]
     [InlineData("TRUNCATE audit.events")]
-    public async Task The_database_refuses_to_change_or_remove_events(string sql)
+    [InlineData("UPDATE audit.blocks SET event_count = 2")]
+    [InlineData("DELETE FROM audit.blocks")]
+    public async Task The_database_refuses_to_change_or_remove_events_and_blocks(string sql)
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 1);
+        await SealedReportAsync(api);
         await using var connection = await api.OpenConnectionAsync();
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(connection, sql));
@@ -61,6 +74,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 4);
+        await SealedReportAsync(api);
         await using var connection = await api.OpenConnectionAsync();
 
         // What a superuser could do behind the API's back.
@@ -78,10 +92,11 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     }
 
     [Fact]
-    public async Task A_deletion_forced_past_the_trigger_is_detected_where_the_gap_is()
+    public async Task A_deletion_forced_past_the_trigger_is_detected_in_its_block()
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 4);
+        await SealedReportAsync(api);
         await using var connection = await api.OpenConnectionAsync();
 
         await ExecuteAsync(connection, """
@@ -93,41 +108,78 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         var report = await VerifyOverHttpAsync(api);
 
         Assert.False(report.Intact);
-        Assert.Equal(2, report.FirstBrokenSequence);
+        Assert.Contains("removed", report.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_rewritten_chain_tail_is_detected_by_the_broken_back_link()
+    public async Task An_edit_with_a_recomputed_hash_is_detected_by_its_blocks_merkle_root()
     {
         await using var api = await ApiFactory.StartAsync(stores);
         await AppendSampleEventsAsync(api, 3);
+        await SealedReportAsync(api);
         await using var connection = await api.OpenConnectionAsync();
-
-        // Replacing an event's hash to match edited content still breaks the next event's back-link.
-        await ExecuteAsync(connection, """
-            ALTER TABLE audit.events DISABLE TRIGGER events_append_only;
-            UPDATE audit.events SET hash = sha256('forged'::bytea) WHERE sequence = 2;
-            ALTER TABLE audit.events ENABLE TRIGGER events_append_only;
-            """);
+        // The forger edits an event and gives it the hash its new content has: the event now agrees with itself,
+        // but not with the block that sealed it.
+        StoredAuditEvent original;
+        await using (var read = new NpgsqlCommand($"SELECT {StoredAuditEvent.SelectColumns} FROM audit.events WHERE sequence = 2", connection))
+        await using (var reader = await read.ExecuteReaderAsync())
+        {
+            await reader.ReadAsync();
+            original = StoredAuditEvent.Read(reader).Event;
+        }
+        var forged = original with { ActorId = "someone-else" };
+        await ExecuteAsync(connection, "ALTER TABLE audit.events DISABLE TRIGGER events_append_only");
+        await using (var update = new NpgsqlCommand("UPDATE audit.events SET actor_id = 'someone-else', hash = $1 WHERE sequence = 2", connection)
+            { Parameters = { new() { Value = forged.ComputeHash() } } })
+            await update.ExecuteNonQueryAsync();
+        await ExecuteAsync(connection, "ALTER TABLE audit.events ENABLE TRIGGER events_append_only");
 
         var report = await VerifyOverHttpAsync(api);
 
         Assert.False(report.Intact);
-        Assert.Equal(2, report.FirstBrokenSequence);
+        Assert.Contains("Merkle root", report.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Concurrent_appends_never_fork_the_chain()
+    public async Task Concurrent_appends_take_no_lock_and_are_all_sealed_exactly_once()
     {
         await using var api = await ApiFactory.StartAsync(stores);
         var trail = api.Services.GetRequiredService<IAuditTrail>();
 
         var recorded = await Task.WhenAll(Enumerable.Range(1, 60).Select(i => Task.Run(() => trail.AppendAsync(SampleEntry(i)))));
 
-        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), recorded.Select(r => r.Sequence).Order());
-        var report = await VerifyOverHttpAsync(api);
+        Assert.Equal(60, recorded.Select(r => r.Sequence).Distinct().Count());
+        var report = await SealedReportAsync(api);
         Assert.True(report.Intact);
         Assert.Equal(60, report.EventsChecked);
+        await using var connection = await api.OpenConnectionAsync();
+        await using var sealedEvents = new NpgsqlCommand("SELECT sum(event_count) FROM audit.blocks", connection);
+        Assert.Equal(60L, (long)(await sealedEvents.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task An_event_that_commits_late_is_sealed_in_order_and_not_skipped()
+    {
+        await using var api = await ApiFactory.StartAsync(stores);
+        var trail = api.Services.GetRequiredService<IAuditTrail>();
+        await using var connection = await api.OpenConnectionAsync();
+        await using var slow = await connection.BeginTransactionAsync();
+        var early = await trail.AppendAsync(SampleEntry(1), slow);
+
+        // A later transaction's event commits first; while the earlier transaction runs, neither may be sealed,
+        // or the earlier one would land behind a block that claims to hold everything before it.
+        var later = await trail.AppendAsync(SampleEntry(2));
+        await Task.Delay(600);
+        var whileOpen = await VerifyOverHttpAsync(api);
+        await slow.CommitAsync();
+        var report = await SealedReportAsync(api);
+
+        Assert.True(whileOpen.Intact);
+        Assert.True(whileOpen.UnsealedEvents >= 1);
+        Assert.Equal(0, whileOpen.BlocksChecked);
+        Assert.True(report.Intact);
+        Assert.True(early.Sequence < later.Sequence);
+        Assert.Equal(0, report.UnsealedEvents);
     }
 
     [Fact]
@@ -144,8 +196,11 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         }
         var next = await trail.AppendAsync(SampleEntry(2));
 
-        Assert.Equal(1, next.Sequence);
-        Assert.True((await VerifyOverHttpAsync(api)).Intact);
+        // The rolled-back event used up a sequence number (sequences are not transactional) and nothing else.
+        var report = await SealedReportAsync(api);
+        Assert.Equal(2, next.Sequence);
+        Assert.True(report.Intact);
+        Assert.Equal(1, report.EventsChecked);
     }
 
     [Fact]
@@ -246,7 +301,6 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         Assert.Equal([4L, 5L, 6L], second!.Events.Select(e => e.Sequence));
         Assert.Equal("audit.read", second.Events[^1].EventType);
         Assert.Null(second.NextAfterSequence);
-        Assert.Equal(first.Events[^1].Hash, second.Events[0].PreviousHash);
     }
 
     [Fact]
@@ -315,6 +369,18 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         for (var i = 1; i <= count; i++)
         {
             await trail.AppendAsync(SampleEntry(i));
+        }
+    }
+
+    /// <summary>The report once everything appended so far is sealed (the sealer runs every 200 ms).</summary>
+    private static async Task<AuditChainReport> SealedReportAsync(ApiFactory api)
+    {
+        var verifier = api.Services.GetRequiredService<AuditChainVerifier>();
+        for (var attempt = 0; ; attempt++)
+        {
+            var report = await verifier.VerifyAsync(CancellationToken.None);
+            if (!report.Intact || report.UnsealedEvents == 0 || attempt == 100) return report;
+            await Task.Delay(100);
         }
     }
 
