@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,7 @@ public static class Extensions
             logging.IncludeScopes = false;
         });
 
+        var tracingOptions = builder.Configuration.GetSection(TracingOptions.Section).Get<TracingOptions>() ?? new TracingOptions();
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
@@ -56,7 +58,9 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(PlatformTelemetryPrefix + "*"))
             .WithTracing(tracing => tracing
+                .SetSampler(RateLimitedSampler.ParentBased(tracingOptions.TracesPerSecond))
                 .AddProcessor(new OrphanStoreSpanFilter())
+                .AddProcessor(new KeepFailedAndSlowSpans(TimeSpan.FromMilliseconds(tracingOptions.SlowRequestMs)))
                 .AddProcessor(new SensitiveUrlRedactor())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(PlatformTelemetryPrefix + "*")
