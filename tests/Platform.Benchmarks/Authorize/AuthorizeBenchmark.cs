@@ -22,6 +22,10 @@ public static class AuthorizeBenchmark
         var seconds = Option(args, "--seconds", 10);
         var accounts = Option(args, "--accounts", Math.Max(64, 2 * concurrencies.Max()));
         var captures = Option(args, "--captures", 200);
+        var rates = Text(args, "--rates")?.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray() ?? [];
+        var cardCount = Option(args, "--cards", rates.Length > 0 ? 10_000 : accounts);
+        var openSeconds = Option(args, "--open-seconds", 60);
+        var overload = Text(args, "--overload") is { } o ? double.Parse(o, CultureInfo.InvariantCulture) : 2.0;
         ProcessorProfile[] profiles = (Text(args, "--processor") ?? "both") switch
         {
             "zero" => [ProcessorProfile.Zero],
@@ -47,8 +51,14 @@ public static class AuthorizeBenchmark
             // Cards are activated by the processor's webhook: without its default 1 s delay set-up takes no time.
             await stack.SetProcessorAsync(ProcessorProfile.Zero);
             var setUp = System.Diagnostics.Stopwatch.StartNew();
-            var cards = await stack.OpenCardsAsync(accounts);
-            Console.WriteLine($"  set-up: {accounts} accounts (limit 1,000,000.00 USD) with one active virtual card each in {setUp.Elapsed.TotalSeconds:0.0} s; amounts 1.00–50.00 USD, cards round-robin");
+            var cards = await stack.CardsAsync(postgres.ConnectionString, Math.Max(accounts, cardCount));
+            Console.WriteLine($"  set-up: {cards.Count} accounts (limit 1,000,000.00 USD) with one active virtual card each, ready in {setUp.Elapsed.TotalSeconds:0.0} s");
+            if (rates.Length > 0)
+            {
+                await OpenLoopAsync(stack, cards, rates, TimeSpan.FromSeconds(openSeconds), overload, ceiling);
+                return 0;
+            }
+            Console.WriteLine("  closed loop: amounts 1.00–50.00 USD, cards round-robin");
             Console.WriteLine($"  processor-sim: approvalRate 1, no errors or timeouts; {string.Join("; ", profiles.Select(p => $"{p.Label} = {p.Describe()}"))}");
 
             foreach (var concurrency in concurrencies)
@@ -60,9 +70,12 @@ public static class AuthorizeBenchmark
                 {
                     await stack.SetProcessorAsync(profile);
                     await AuthorizeLoad.RunAsync(stack.Api, cards, concurrency, WarmUp);
+                    var cpuBefore = ProcessCpu.Read();
                     var run = await AuthorizeLoad.RunAsync(stack.Api, cards, concurrency, duration);
+                    var cpuAfter = ProcessCpu.Read();
                     Console.WriteLine($"  {"authorize, " + profile.Label,-38}{Figures(run)}");
                     Console.WriteLine($"    answers: {run.OutcomeSummary}");
+                    Console.WriteLine($"    cpu: {ProcessCpu.PerRequest(cpuBefore, cpuAfter, run.Latencies.Count)}; load average {LoadAverage()}");
                     throughputs.Add((profile.Label, run.Throughput));
                 }
                 await ceiling.RunAsync(concurrency, WarmUp);
@@ -89,6 +102,50 @@ public static class AuthorizeBenchmark
         }
         Console.WriteLine($"load average at the end: {LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>
+    /// Open loop at each rate with processor latency 0: offered vs completed, late and dropped starts, answers, latency
+    /// from the scheduled time, CPU per authorization per process; then the overload run at a multiple of the best rate
+    /// that met the goal (p99 ≤ 100 ms, ≤ 1 % declined 91), where what cannot be served must be refused at once; then
+    /// 1 and 32 closed-loop callers beside the durable-insert ceiling.
+    /// </summary>
+    private static async Task OpenLoopAsync(BenchStack stack, IReadOnlyList<Guid> cards, int[] rates, TimeSpan duration, double overload, InsertCeiling ceiling)
+    {
+        await stack.SetProcessorAsync(ProcessorProfile.Zero);
+        var spending = new Spending(seed: 2026);
+        Console.WriteLine($"  open loop: {duration.TotalSeconds:0} s per rate, purchases spread like real spending over {cards.Count} cards; {ProcessorProfile.Zero.Describe()}");
+        await OpenLoopLoad.RunAsync(stack.Api, cards, Math.Min(rates.Min(), 200), TimeSpan.FromSeconds(5), spending);
+        var best = 0;
+        foreach (var rate in rates.Append(-1))
+        {
+            var target = rate > 0 ? rate : (int)(Math.Max(best, rates.Min()) * overload);
+            Console.WriteLine();
+            if (rate < 0) Console.WriteLine($"overload: {overload:0.#}x the best rate that met the goal ({best}/s)");
+            var cpuBefore = ProcessCpu.Read();
+            var run = await OpenLoopLoad.RunAsync(stack.Api, cards, target, duration, spending);
+            var cpuAfter = ProcessCpu.Read();
+            var declined91 = run.Share(o => o.StartsWith("declined 91", StringComparison.Ordinal));
+            var p99 = run.Latencies.Count == 0 ? double.NaN : LatencyStats.From(run.Latencies).P99;
+            if (rate > 0 && p99 <= 100 && declined91 <= 0.01) best = Math.Max(best, rate);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rate {target,5}/s: offered {run.Offered}, completed {run.Completed} ({run.CompletedPerSecond:0}/s), late {run.Late}, dropped {run.Dropped}, declined 91 {declined91:P1}"));
+            Console.WriteLine($"  latency from schedule: {Percentiles(run.Latencies)}");
+            if (run.FastRefusals.Count > 0) Console.WriteLine($"  refusals (91 / 503):   {Percentiles(run.FastRefusals)}");
+            Console.WriteLine($"  answers: {run.OutcomeSummary}");
+            Console.WriteLine($"  cpu: {ProcessCpu.PerRequest(cpuBefore, cpuAfter, run.Completed)}");
+            Console.WriteLine($"  cpu total: {ProcessCpu.Total(cpuBefore, cpuAfter)}; load average {LoadAverage()}");
+        }
+        Console.WriteLine();
+        foreach (var concurrency in new[] { 1, 32 })
+        {
+            await AuthorizeLoad.RunAsync(stack.Api, cards, concurrency, WarmUp);
+            var run = await AuthorizeLoad.RunAsync(stack.Api, cards, concurrency, TimeSpan.FromSeconds(15));
+            await ceiling.RunAsync(concurrency, WarmUp);
+            var raw = await ceiling.RunAsync(concurrency, TimeSpan.FromSeconds(10));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"closed loop, {concurrency} callers: {Figures(run)}; raw INSERT ceiling {raw.Throughput:0}/s; ratio {run.Throughput / raw.Throughput:0.000}"));
+        }
     }
 
     private static string Figures(LoadResult run) => run.Latencies.Count == 0 ? "no answers"

@@ -73,9 +73,9 @@ internal sealed class BenchStack(Uri api, Uri simControl, int maxConcurrency) : 
     public async Task<IReadOnlyList<Guid>> OpenCardsAsync(int count)
     {
         var cards = new Guid[count];
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
-            using var opened = await Api.PostAsJsonAsync("/v1/accounts", new { currency = "USD", creditLimit = 100_000_000L, ownerReference = $"bench-{i}" });
+            using var opened = await Api.PostAsJsonAsync("/v1/accounts", new { currency = "USD", creditLimit = 100_000_000L, ownerReference = BenchOwner });
             var account = await Expect(opened, HttpStatusCode.Created, "POST /v1/accounts");
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/accounts/{account.GetProperty("id").GetGuid()}/cards")
             {
@@ -87,7 +87,7 @@ internal sealed class BenchStack(Uri api, Uri simControl, int maxConcurrency) : 
             cards[i] = card.GetProperty("id").GetGuid();
         });
 
-        var deadline = DateTime.UtcNow + CardActivationTimeout;
+        var deadline = DateTime.UtcNow + CardActivationTimeout + TimeSpan.FromMilliseconds(count * 5);
         foreach (var card in cards)
         {
             while (true)
@@ -99,6 +99,30 @@ internal sealed class BenchStack(Uri api, Uri simControl, int maxConcurrency) : 
                 await Task.Delay(20);
             }
         }
+        return cards;
+    }
+
+    /// <summary>The owner the benchmark's accounts are opened for, so later runs find and reuse their cards.</summary>
+    public const string BenchOwner = "benchmark-cards";
+
+    /// <summary>
+    /// At least <paramref name="count"/> active benchmark cards: those earlier runs left in the database (read directly,
+    /// as the set-up of ten thousand takes minutes), topped up through the API.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> CardsAsync(string postgres, int count)
+    {
+        var cards = new List<Guid>(count);
+        await using (var connection = new Npgsql.NpgsqlConnection(postgres))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("""
+                select c.card_id from core.cards c join core.accounts a on a.account_id = c.account_id
+                where c.status = 'active' and a.status = 'open' and a.owner_reference = $1 limit $2
+                """, connection) { Parameters = { new() { Value = BenchOwner }, new() { Value = count } } };
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) cards.Add(reader.GetGuid(0));
+        }
+        if (cards.Count < count) cards.AddRange(await OpenCardsAsync(count - cards.Count));
         return cards;
     }
 
