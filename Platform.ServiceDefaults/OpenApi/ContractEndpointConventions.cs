@@ -10,6 +10,17 @@ public static class ContractEndpointConventions
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new DeclaredHeaderMetadata(name, description, required, maxLength));
 
+    /// <summary>
+    /// The operation id generated clients name their method after, for endpoints whose name is taken for another purpose
+    /// (link generation) or that the framework maps (Identity's).
+    /// </summary>
+    public static TBuilder WithOperationId<TBuilder>(this TBuilder builder, string operationId) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new OperationIdMetadata(operationId));
+
+    /// <summary>The endpoint may answer any 5xx status as problem details (a simulator told to fail, a dependency down).</summary>
+    public static TBuilder ProducesServerErrors<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ServerErrorsMetadata());
+
     /// <summary>The endpoint demands an <c>Idempotency-Key</c> header, read by hand or bound.</summary>
     public static TBuilder RequiresIdempotencyKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(DeclaredHeaderMetadata.IdempotencyKey);

@@ -10,3 +10,9 @@ public sealed record DeclaredHeaderMetadata(string Name, string Description, boo
         "the same key with a different request is refused (422), and while the first is still being worked on a retry is refused (409).",
         Required: true, MaxLength: 255);
 }
+
+/// <summary>The operation id the contract gives the endpoint, whatever its endpoint name.</summary>
+public sealed record OperationIdMetadata(string OperationId);
+
+/// <summary>The operation can answer any 5xx status; the contract declares the range.</summary>
+public sealed record ServerErrorsMetadata;

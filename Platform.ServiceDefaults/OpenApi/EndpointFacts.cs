@@ -57,7 +57,7 @@ internal static class EndpointFacts
             && (source == BindingSource.Body || source == BindingSource.Query || source == BindingSource.Header
                 || source == BindingSource.Path || source == BindingSource.Form || source == BindingSource.FormFile))
         || Metadata(description).OfType<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().Any(a => a.RequestType is not null)
-        || Metadata(description).OfType<DeclaredHeaderMetadata>().Any();
+        || Metadata(description).OfType<DeclaredHeaderMetadata>().Any(h => h.Required);
 
     public static Type? RequestBodyType(ApiDescription description) =>
         description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type

@@ -16,12 +16,18 @@ internal sealed class OperationNamingTransformer : IOpenApiOperationTransformer
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var routeId = RouteId(context.Description.HttpMethod ?? "", context.Description.RelativePath ?? "");
+        if (EndpointFacts.Metadata(context.Description).OfType<OperationIdMetadata>().LastOrDefault() is { } chosen)
+        {
+            operation.OperationId = chosen.OperationId;
+            return Task.CompletedTask;
+        }
         if (!string.IsNullOrEmpty(operation.OperationId)) return Task.CompletedTask;
         if (EndpointFacts.NamedHandler(context.Description) is { } handler)
         {
             var name = TrimSuffix(handler.Name, "Async");
             var owner = TrimSuffix(handler.DeclaringType?.Name ?? "", "Api");
-            operation.OperationId = name;
+            // A bare verb says nothing on its own: ListAsync in StatementsApi is ListStatements.
+            operation.OperationId = name is "Get" or "List" or "Put" or "Post" or "Delete" or "Patch" ? name + owner : name;
             operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
             operation.Extensions[AlternativeIdsExtension] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray(name + owner, routeId));
         }

@@ -42,6 +42,11 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
             });
         }
 
+        if (EndpointFacts.Metadata(description).OfType<ServerErrorsMetadata>().Any())
+        {
+            operation.Responses.TryAdd("5XX", new OpenApiResponse { Description = DescribeRefusal("5XX") });
+        }
+
         foreach (var (status, answer) in operation.Responses)
         {
             if (!IsRefusal(status) || answer is not OpenApiResponse response) continue;
@@ -87,6 +92,7 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         "409" => "Conflicts with the resource's current state, or with a request still being worked on.",
         "422" => "Understood but refused: the request cannot be carried out as sent.",
         "429" => "Too many requests: wait the number of seconds in `Retry-After`.",
+        "5XX" => "A server-side failure (for a simulator, one it was told to produce).",
         _ => int.TryParse(status, out var code) && ReasonPhrases.GetReasonPhrase(code) is { Length: > 0 } phrase ? phrase : "Refused.",
     };
 }

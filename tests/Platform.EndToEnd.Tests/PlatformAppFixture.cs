@@ -5,6 +5,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Platform.Testing.Contracts;
 
 namespace Platform.EndToEnd.Tests;
 
@@ -50,6 +51,8 @@ public sealed class PlatformAppFixture : IAsyncLifetime
             $"--Api:Replicas={ApiReplicas}",
         ]);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // Every exchange of every test with the services is held to the document that service publishes.
+        builder.Services.AddContractValidation();
         // These tests check what the fraud service decides, not its latency budget (the benchmark measures that):
         // a roomier Redis budget keeps a busy CI machine from turning a velocity lookup into a degraded score.
         builder.CreateResourceBuilder<ProjectResource>("fraud").WithEnvironment("Fraud__TransactionVelocityTimeoutMs", "250");

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.SimControl.Settings;
 using Platform.Testing;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -78,8 +79,8 @@ public sealed class SimControlFixture : IAsyncLifetime
         var database = await stores.Postgres.CreateDatabaseAsync("simcontrol");
         First = new SimControlFactory(database, stores.Redis.ConnectionString, Receiver.BaseUrl);
         Second = new SimControlFactory(database, stores.Redis.ConnectionString, Receiver.BaseUrl);
-        Client = First.CreateClient();
-        SecondClient = Second.CreateClient();
+        Client = First.CreateContractClient();
+        SecondClient = Second.CreateContractClient();
     }
 
     /// <summary>Defaults, no latency, immediate webhooks, the receiver registered and answering 200.</summary>

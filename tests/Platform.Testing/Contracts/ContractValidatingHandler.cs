@@ -35,12 +35,16 @@ public sealed class ContractValidatingHandler(ContractSource source) : Delegatin
     /// <summary>Service plumbing outside the published API: probes and the document itself.</summary>
     private static readonly string[] OutsideTheContract = [ContractSource.DocumentPath, "/health", "/alive"];
 
+    /// <summary>Service-to-service endpoints the services keep out of their public documents on purpose.</summary>
+    private const string InternalPrefix = "/internal/";
+
     public ContractValidatingHandler(ContractSource source, HttpMessageHandler inner) : this(source) => InnerHandler = inner;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri ?? throw new InvalidOperationException("A request without a URI.");
-        if (OutsideTheContract.Any(p => uri.AbsolutePath.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        if (OutsideTheContract.Any(p => uri.AbsolutePath.Equals(p, StringComparison.OrdinalIgnoreCase))
+            || uri.AbsolutePath.StartsWith(InternalPrefix, StringComparison.OrdinalIgnoreCase))
             return await base.SendAsync(request, cancellationToken);
         var origin = uri.GetLeftPart(UriPartial.Authority);
         if (await source.GetAsync(origin, token => FetchDocumentAsync(origin, token), cancellationToken) is not { } contract)

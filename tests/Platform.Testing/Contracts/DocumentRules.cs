@@ -30,7 +30,8 @@ public static class DocumentRules
                         problems.Add($"{name}: {status} is not answered as application/problem+json");
                 }
                 if (operation.Security is { Count: > 0 } && !responses.ContainsKey("401")) problems.Add($"{name}: demands a token but declares no 401");
-                if (operation.Parameters?.Count > 0 || operation.RequestBody is not null)
+                // An optional header the operation merely notes (who is acting) cannot be malformed; anything else can.
+                if (operation.Parameters?.Any(p => p.In != ParameterLocation.Header || p.Required) == true || operation.RequestBody is not null)
                 {
                     if (!responses.ContainsKey("400")) problems.Add($"{name}: takes input but declares no 400");
                 }
