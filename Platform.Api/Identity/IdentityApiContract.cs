@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Identity.Data;
 using Microsoft.AspNetCore.Mvc;
@@ -6,8 +7,9 @@ using Platform.ServiceDefaults.OpenApi;
 namespace Platform.Api.Identity;
 
 /// <summary>
-/// What ASP.NET Core Identity's own endpoints do not say about themselves: an id and a summary each, and the answers
-/// their handlers give without declaring them (the 401 of a refused sign-in or refresh, the text of a confirmation).
+/// What the sign-up and sign-in endpoints (lambdas over Identity's request shapes) do not say about themselves: an id
+/// and a summary each, and the answers their handlers give without declaring them (the tokens a sign-in writes, the
+/// 401 of a refused sign-in or refresh, the text of a confirmation).
 /// </summary>
 internal static class IdentityApiContract
 {
@@ -15,13 +17,22 @@ internal static class IdentityApiContract
     {
         /// <summary>The handler answers a sentence for the person who followed a link.</summary>
         public bool AnswersPlainText { get; init; }
+
+        /// <summary>The handler signs in, and the bearer handler writes the tokens: nothing in its signature says so.</summary>
+        public bool AnswersTokens { get; init; }
     }
 
     private static readonly Dictionary<string, Described> Endpoints = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["POST /register"] = new("Register", "Registers a customer with e-mail and password and sends the verification e-mail; sign-in works once the address is confirmed."),
-        ["POST /login"] = new("Login", "Signs in with e-mail and password and answers a bearer access token and a refresh token.", StatusCodes.Status401Unauthorized),
-        ["POST /refresh"] = new("Refresh", "Exchanges a refresh token for a new access token and refresh token.", StatusCodes.Status401Unauthorized),
+        ["POST /register"] = new("Register", "Registers a customer with e-mail and password and sends the verification e-mail; answers the same whether or not the address already has an account."),
+        ["POST /login"] = new("Login", "Signs in with e-mail and password and answers a bearer access token and a refresh token.", StatusCodes.Status401Unauthorized)
+        {
+            AnswersTokens = true,
+        },
+        ["POST /refresh"] = new("Refresh", "Exchanges a refresh token for a new access token and refresh token.", StatusCodes.Status401Unauthorized)
+        {
+            AnswersTokens = true,
+        },
         ["GET /confirmEmail"] = new("ConfirmEmail", "Confirms an e-mail address with the link from the verification e-mail.", StatusCodes.Status401Unauthorized)
         {
             AnswersPlainText = true,
@@ -29,12 +40,11 @@ internal static class IdentityApiContract
         ["POST /resendConfirmationEmail"] = new("ResendConfirmationEmail", "Sends the verification e-mail again; answers the same whether or not the address is registered."),
         ["POST /forgotPassword"] = new("ForgotPassword", "Sends a password-reset code to a confirmed address; answers the same whether or not the address is registered."),
         ["POST /resetPassword"] = new("ResetPassword", "Sets a new password with the code from the password-reset e-mail."),
-        ["POST /manage/2fa"] = new("ManageTwoFactor", "Reads or changes the signed-in user's two-factor authentication settings."),
         ["GET /manage/info"] = new("GetAccountInfo", "Reads the signed-in user's e-mail address and whether it is confirmed."),
         ["POST /manage/info"] = new("UpdateAccountInfo", "Changes the signed-in user's e-mail address or password."),
     };
 
-    /// <summary>Describes the endpoints <c>MapIdentityApi</c> mapped under <paramref name="prefix"/>.</summary>
+    /// <summary>Describes the sign-up and sign-in endpoints mapped under <paramref name="prefix"/>.</summary>
     public static IEndpointConventionBuilder DescribeIdentityEndpoints(this IEndpointConventionBuilder builder, string prefix)
     {
         builder.Add(endpoint =>
@@ -45,6 +55,8 @@ internal static class IdentityApiContract
             if (!Endpoints.TryGetValue($"{method} {path}", out var described)) return;
             route.Metadata.Add(new OperationIdMetadata(described.OperationId));
             route.Metadata.Add(new EndpointSummaryAttribute(described.Summary));
+            if (described.AnswersTokens)
+                route.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(AccessTokenResponse), ["application/json"]));
             if (described.AnswersPlainText)
                 route.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]));
             foreach (var status in described.Refusals)
@@ -61,6 +73,5 @@ internal static class IdentityApiContract
         .AddRequestExample(new ResendConfirmationEmailRequest { Email = "avery@example.com" })
         .AddRequestExample(new ForgotPasswordRequest { Email = "avery@example.com" })
         .AddRequestExample(new ResetPasswordRequest { Email = "avery@example.com", ResetCode = "the code from the password-reset e-mail", NewPassword = "Another-Horse-8-Battery" })
-        .AddRequestExample(new TwoFactorRequest { Enable = false })
         .AddRequestExample(new InfoRequest { NewPassword = "Another-Horse-8-Battery", OldPassword = "Correct-Horse-7-Battery" });
 }

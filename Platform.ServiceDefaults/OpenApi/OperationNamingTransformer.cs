@@ -27,7 +27,7 @@ internal sealed class OperationNamingTransformer : IOpenApiOperationTransformer
             var name = TrimSuffix(handler.Name, "Async");
             var owner = TrimSuffix(handler.DeclaringType?.Name ?? "", "Api");
             // A bare verb says nothing on its own: ListAsync in StatementsApi is ListStatements.
-            operation.OperationId = name is "Get" or "List" or "Put" or "Post" or "Delete" or "Patch" ? name + owner : name;
+            operation.OperationId = name is "Get" or "List" or "Set" or "Put" or "Post" or "Delete" or "Patch" ? name + owner : name;
             operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
             operation.Extensions[AlternativeIdsExtension] = new JsonNodeExtension(new System.Text.Json.Nodes.JsonArray(name + owner, routeId));
         }

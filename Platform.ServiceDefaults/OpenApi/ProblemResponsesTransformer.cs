@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -16,8 +15,7 @@ namespace Platform.ServiceDefaults.OpenApi;
 /// 4xx and 5xx answer is RFC 9457 problem details as <c>application/problem+json</c>, which is what the service
 /// writes, also for bodyless results such as <c>NotFound()</c> (the status-code pages fill them in).
 /// </summary>
-internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions> authorization, IOptions<RateLimiterOptions> rateLimiting)
-    : IOpenApiOperationTransformer
+internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions> authorization) : IOpenApiOperationTransformer
 {
     public const string ProblemJson = "application/problem+json";
     public const string ProblemSchemaId = "ProblemDetails";
@@ -31,7 +29,7 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         if (EndpointFacts.TakesInput(description)) Declare(operation, StatusCodes.Status400BadRequest);
         if (EndpointFacts.RequiresAuthorization(description, authorization.Value)) Declare(operation, StatusCodes.Status401Unauthorized);
         if (EndpointFacts.MayForbid(description, authorization.Value)) Declare(operation, StatusCodes.Status403Forbidden);
-        if (EndpointFacts.IsRateLimited(description, rateLimiting.Value))
+        if (EndpointFacts.IsRateLimited(description))
         {
             var tooMany = Declare(operation, StatusCodes.Status429TooManyRequests);
             tooMany.Headers ??= new Dictionary<string, IOpenApiHeader>();

@@ -93,15 +93,19 @@ public sealed class ApplicantOverride
 }
 
 /// <summary>An override set by SSN: the SSN travels in the body, never in a URL.</summary>
-public sealed class ApplicantOverrideBySsnRequest
+public sealed class ApplicantOverrideBySsnRequest : IOpenApiExample<ApplicantOverrideBySsnRequest>
 {
+    public static ApplicantOverrideBySsnRequest Example => new() { Ssn = "000-07-1234", Score = 580 };
+
     public string? Ssn { get; set; }
     public int? Score { get; set; }
     public BureauFlags? Flags { get; set; }
 }
 
-public sealed class ApplicantLookupRequest
+public sealed class ApplicantLookupRequest : IOpenApiExample<ApplicantLookupRequest>
 {
+    public static ApplicantLookupRequest Example => new() { Ssn = "000-07-1234" };
+
     public string? Ssn { get; set; }
 }
 
