@@ -59,7 +59,8 @@ internal sealed class SecurityTransformer(IOptions<AuthorizationOptions> authori
         return names;
     }
 
-    private static bool IsBearer(Type handler) => handler.Name is "BearerTokenHandler" or "JwtBearerHandler";
+    // ASP.NET Core's bearer-token and JWT handlers, and handlers of our own that take a bearer token (simcontrol's operator check).
+    private static bool IsBearer(Type handler) => handler.Name == "BearerTokenHandler" || handler.Name.EndsWith("BearerHandler", StringComparison.Ordinal);
 
     private (string Id, OpenApiSecurityScheme Scheme)? Describe(AuthenticationScheme scheme)
     {
