@@ -27,6 +27,8 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         var description = context.Description;
         operation.Responses ??= [];
         if (EndpointFacts.TakesInput(description)) Declare(operation, StatusCodes.Status400BadRequest);
+        // A body in a media type the operation does not read is refused before binding (the binder, or a handler reading by hand).
+        if (EndpointFacts.RequestBodyType(description) is not null) Declare(operation, StatusCodes.Status415UnsupportedMediaType);
         if (EndpointFacts.RequiresAuthorization(description, authorization.Value)) Declare(operation, StatusCodes.Status401Unauthorized);
         if (EndpointFacts.MayForbid(description, authorization.Value)) Declare(operation, StatusCodes.Status403Forbidden);
         if (EndpointFacts.IsRateLimited(description))
@@ -89,6 +91,7 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         "404" => "Not found, or not visible to this caller.",
         "409" => "Conflicts with the resource's current state, or with a request still being worked on.",
         "422" => "Understood but refused: the request cannot be carried out as sent.",
+        "415" => "The body is not in a media type the operation reads (see its request body).",
         "429" => "Too many requests: wait the number of seconds in `Retry-After`.",
         "5XX" => "A server-side failure (for a simulator, one it was told to produce).",
         _ => int.TryParse(status, out var code) && ReasonPhrases.GetReasonPhrase(code) is { Length: > 0 } phrase ? phrase : "Refused.",

@@ -72,9 +72,9 @@ public sealed class PlatformContractTests : IAsyncLifetime
     private static string[] Statuses(JsonElement operation) => [.. operation.GetProperty("responses").EnumerateObject().Select(r => r.Name)];
 
     [Fact]
-    public void A_body_and_a_sign_in_give_400_and_401_but_not_403_or_429()
+    public void A_body_and_a_sign_in_give_400_415_and_401_but_not_403_or_429()
     {
-        Assert.Equal(["200", "400", "401"], Statuses(Operation("/things", "post")));
+        Assert.Equal(["200", "400", "401", "415"], Statuses(Operation("/things", "post")));
     }
 
     [Fact]

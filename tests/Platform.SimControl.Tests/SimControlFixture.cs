@@ -50,7 +50,7 @@ public sealed class SimControlFactory(string database, string redis, string rece
     /// <summary>A client without the platform's credential, as anyone else on the network would call.</summary>
     public HttpClient CreateAnonymousClient()
     {
-        var client = CreateClient();
+        var client = this.CreateContractClient();
         client.DefaultRequestHeaders.Remove(TestCredentials.ApiKeyHeader);
         return client;
     }

@@ -139,7 +139,7 @@ public static class ExchangeChecks
     }
 
     private static string ValueAsJson(string value) =>
-        value is "true" or "false" || (value.Length > 0 && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+        value is "true" or "false" || (value.Length > 0 && decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
             && value.Trim() == value && !value.StartsWith('+') && !(value.Length > 1 && value[0] == '0' && char.IsDigit(value[1])))
             ? value
             : JsonSerializer.Serialize(value);

@@ -66,9 +66,24 @@ public sealed class ServiceContract
     public IEnumerable<ContractViolation> Validate(IOpenApiSchema schema, JsonElement instance, string operation, string location)
     {
         EvaluationResults results;
-        lock (evaluating)
+        string? unreadable = null;
+        try
         {
-            results = SchemaFor(schema).Evaluate(JsonNode.Parse(instance.GetRawText()), evaluation);
+            lock (evaluating)
+            {
+                results = SchemaFor(schema).Evaluate(JsonNode.Parse(instance.GetRawText()), evaluation);
+            }
+        }
+        catch (FormatException ex)
+        {
+            // A number no decimal holds (1e400): no schema of ours accepts it.
+            results = null!;
+            unreadable = ex.Message;
+        }
+        if (unreadable is not null)
+        {
+            yield return new ContractViolation(operation, location, "type", "a value out of any number's range: " + unreadable);
+            yield break;
         }
         if (results.IsValid) yield break;
         var reported = false;
