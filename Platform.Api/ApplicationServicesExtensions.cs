@@ -24,7 +24,8 @@ internal static class ApplicationServicesExtensions
         // Before anything registers the system clock, so that QA's movable clock, when enabled, is the one everyone uses.
         builder.AddTestClockIfEnabled();
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddPlatformContract())
+            .Configure<Platform.ServiceDefaults.OpenApi.PlatformOpenApiOptions>(Identity.IdentityApiContract.AddExamples);
         builder.Services.AddDatabaseMigrations();
         builder.Services.AddAuditTrail();
         builder.AddPlatformIdentity();

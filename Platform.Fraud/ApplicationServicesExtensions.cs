@@ -24,7 +24,7 @@ internal static class ApplicationServicesExtensions
             options.AsyncTimeout = 1_000;
             options.SyncTimeout = 1_000;
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddPlatformContract());
         builder.AddFraudScoring();
         return builder;
     }

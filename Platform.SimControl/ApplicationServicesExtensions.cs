@@ -20,7 +20,7 @@ internal static class ApplicationServicesExtensions
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
         builder.AddRedisClient(RedisConnectionName);
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddPlatformContract());
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
         builder.Services.ConfigureHttpJsonOptions(options =>

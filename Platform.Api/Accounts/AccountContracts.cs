@@ -1,10 +1,15 @@
+using Platform.ServiceDefaults.OpenApi;
+
 namespace Platform.Api.Accounts;
 
 /// <summary>
 /// Opens an account directly with a credit limit. Stand-in for underwriting: an approved application opens accounts
 /// through <see cref="AccountStore.OpenAsync"/> the same way.
 /// </summary>
-public sealed record OpenAccountRequest(string? Currency, long? CreditLimit, string? OwnerReference);
+public sealed record OpenAccountRequest(string? Currency, long? CreditLimit, string? OwnerReference) : IOpenApiExample<OpenAccountRequest>
+{
+    public static OpenAccountRequest Example => new("USD", 500_000, "the customer's user id, from GET /v1/me");
+}
 
 public sealed record AccountResponse(
     Guid Id,

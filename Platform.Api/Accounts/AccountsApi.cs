@@ -18,6 +18,7 @@ internal static class AccountsApi
         return group;
     }
 
+    /// <summary>Opens a credit account with a limit for a customer (operators only).</summary>
     public static async Task<Results<Created<AccountResponse>, ValidationProblem>> OpenAsync(
         OpenAccountRequest request, HttpContext http, NpgsqlDataSource dataSource, AccountStore accounts, IAuditTrail audit, CancellationToken cancellationToken)
     {
@@ -36,10 +37,12 @@ internal static class AccountsApi
         return TypedResults.Created($"/v1/accounts/{account.Id}", account);
     }
 
+    /// <summary>Reads one of the caller's accounts: limit, available credit, held and posted balances.</summary>
     public static async Task<Results<Ok<AccountResponse>, NotFound>> GetAsync(Guid accountId, ClaimsPrincipal user, Ownership ownership, AccountStore accounts, CancellationToken cancellationToken) =>
         await ownership.CanUseAccountAsync(user, accountId, cancellationToken) && await accounts.GetAsync(accountId, cancellationToken) is { } account
             ? TypedResults.Ok(account) : TypedResults.NotFound();
 
+    /// <summary>Lists an account's ledger postings, newest first; page with the before cursor.</summary>
     public static async Task<Results<Ok<LedgerPage>, NotFound, ValidationProblem>> ListTransactionsAsync(
         Guid accountId, long? before, int? limit, ClaimsPrincipal user, Ownership ownership, AccountStore accounts, CancellationToken cancellationToken)
     {

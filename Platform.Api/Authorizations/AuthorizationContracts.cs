@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.Api.Authorizations;
 
@@ -9,7 +10,10 @@ public sealed record MerchantRequest(string? Id, string? Name, string? Mcc, stri
 
 /// <summary>A purchase to authorize on a card. Amount in minor units; the currency must be the account's.</summary>
 /// <param name="Channel">pos (default), contactless, atm, ecommerce or moto.</param>
-public sealed record AuthorizeRequest(Guid? CardId, long? Amount, string? Currency, MerchantRequest? Merchant, string? Channel);
+public sealed record AuthorizeRequest(Guid? CardId, long? Amount, string? Currency, MerchantRequest? Merchant, string? Channel) : IOpenApiExample<AuthorizeRequest>
+{
+    public static AuthorizeRequest Example => new(Guid.Parse("0195f7a2-6c1e-7d3a-9b51-2f4e8a1c0d77"), 4_250, "USD", new MerchantRequest(null, "Corner Grocer", "5411", "US"), "contactless");
+}
 
 /// <summary>What the fraud check said, or that it could not be made in time (then the fallback rule decided).</summary>
 public sealed record FraudSummary(string Check, string Action, int? Score);
@@ -66,7 +70,10 @@ public sealed record AuthorizationDetails(
     IReadOnlyList<OperationResponse> Operations);
 
 /// <summary>Capture or refund amount in minor units; omitted means everything still capturable (or refundable).</summary>
-public sealed record AmountRequest(long? Amount);
+public sealed record AmountRequest(long? Amount) : IOpenApiExample<AmountRequest>
+{
+    public static AmountRequest Example => new(1_500);
+}
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(AuthorizeRequest))]

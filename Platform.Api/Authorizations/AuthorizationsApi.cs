@@ -13,11 +13,11 @@ internal static class AuthorizationsApi
     public static IEndpointRouteBuilder MapAuthorizationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Authorizations").RequireAuthorization();
-        group.MapPost("/authorizations", AuthorizeAsync);
+        group.MapPost("/authorizations", AuthorizeAsync).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/authorizations/{authorizationId:guid}", GetAsync);
-        group.MapPost("/authorizations/{authorizationId:guid}/capture", CaptureAsync);
-        group.MapPost("/authorizations/{authorizationId:guid}/void", VoidAsync);
-        group.MapPost("/transactions/{transactionId:guid}/refund", RefundAsync);
+        group.MapPost("/authorizations/{authorizationId:guid}/capture", CaptureAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/authorizations/{authorizationId:guid}/void", VoidAsync).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/transactions/{transactionId:guid}/refund", RefundAsync).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -42,18 +42,21 @@ internal static class AuthorizationsApi
     private static ProblemHttpResult CardNotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Card not found",
         detail: "No card has this id.", extensions: new Dictionary<string, object?> { ["field"] = "cardId" });
 
+    /// <summary>Captures an approved authorization, in full when no amount is sent or partly (several captures are allowed); completes asynchronously (202).</summary>
     public static async Task<Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult>> CaptureAsync(
         Guid authorizationId, AmountRequest? request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
         CardOperations operations, Ownership ownership, CancellationToken cancellationToken) =>
         !await ownership.CanUseAuthorizationAsync(http.User, authorizationId, cancellationToken) ? TypedResults.NotFound() :
         ToHttp(await operations.CaptureAsync(authorizationId, request ?? new AmountRequest(null), idempotencyKey, FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken));
 
+    /// <summary>Voids what is still held of an authorization, releasing the credit; completes asynchronously (202).</summary>
     public static async Task<Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult>> VoidAsync(
         Guid authorizationId, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
         CardOperations operations, Ownership ownership, CancellationToken cancellationToken) =>
         !await ownership.CanUseAuthorizationAsync(http.User, authorizationId, cancellationToken) ? TypedResults.NotFound() :
         ToHttp(await operations.VoidAsync(authorizationId, idempotencyKey, FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken));
 
+    /// <summary>Refunds a captured purchase, in full when no amount is sent or partly; completes asynchronously (202).</summary>
     public static async Task<Results<Accepted<OperationResponse>, IdempotentReplayResult, ValidationProblem, NotFound, ProblemHttpResult>> RefundAsync(
         Guid transactionId, AmountRequest? request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
         CardOperations operations, Ownership ownership, CancellationToken cancellationToken) =>
@@ -69,6 +72,7 @@ internal static class AuthorizationsApi
         _ => TypedResults.NotFound(),
     };
 
+    /// <summary>Reads one authorization with the captures, voids and refunds made on it since.</summary>
     public static async Task<Results<Ok<AuthorizationDetails>, NotFound>> GetAsync(Guid authorizationId, System.Security.Claims.ClaimsPrincipal user, Ownership ownership,
         NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {

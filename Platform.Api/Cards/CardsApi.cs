@@ -16,7 +16,7 @@ internal static class CardsApi
 {
     public static IEndpointRouteBuilder MapCardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/accounts/{accountId:guid}/cards", IssueAsync).WithTags("Cards").RequireAuthorization();
+        app.MapPost("/v1/accounts/{accountId:guid}/cards", IssueAsync).WithTags("Cards").RequireAuthorization().ProducesProblem(StatusCodes.Status409Conflict);
         app.MapGet("/v1/cards/{cardId:guid}", GetAsync).WithTags("Cards").RequireAuthorization();
         return app;
     }
@@ -58,6 +58,7 @@ internal static class CardsApi
         return TypedResults.Accepted($"/v1/cards/{card.Id}", card);
     }
 
+    /// <summary>Reads one of the caller's cards: type, status (requested, active …), last four digits and expiry once the processor has issued it.</summary>
     public static async Task<Results<Ok<CardResponse>, NotFound>> GetAsync(Guid cardId, System.Security.Claims.ClaimsPrincipal user, Ownership ownership, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         if (!await ownership.CanUseCardAsync(user, cardId, cancellationToken)) return TypedResults.NotFound();

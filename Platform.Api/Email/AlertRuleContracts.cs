@@ -1,7 +1,12 @@
+using Platform.ServiceDefaults.OpenApi;
+
 namespace Platform.Api.Email;
 
 /// <summary>An account's alert rules. The threshold is in minor units of the account's currency.</summary>
-public sealed record AlertRulesRequest(long? LargePurchaseThreshold, bool? FraudDeclineAlerts);
+public sealed record AlertRulesRequest(long? LargePurchaseThreshold, bool? FraudDeclineAlerts) : IOpenApiExample<AlertRulesRequest>
+{
+    public static AlertRulesRequest Example => new(50_000, true);
+}
 
 /// <summary>
 /// The rules in force for an account. <c>source</c> is <c>account</c> when the account has its own rules, or

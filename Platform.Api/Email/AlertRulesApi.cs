@@ -23,9 +23,11 @@ internal static class AlertRulesApi
         return group;
     }
 
+    /// <summary>Reads an account's transaction alert rules (operators only): the large-purchase threshold and fraud-decline alerts.</summary>
     public static async Task<Results<Ok<AlertRulesResponse>, NotFound>> GetAsync(Guid accountId, AlertRuleStore rules, CancellationToken cancellationToken) =>
         await rules.GetAsync(accountId, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
 
+    /// <summary>Sets an account's transaction alert rules (operators only); fields left out keep their current value.</summary>
     public static async Task<Results<Ok<AlertRulesResponse>, NotFound, ValidationProblem>> PutAsync(
         Guid accountId, AlertRulesRequest request, HttpContext http, NpgsqlDataSource dataSource, AlertRuleStore rules, IAuditTrail audit,
         CancellationToken cancellationToken)

@@ -58,8 +58,15 @@ public sealed class IdempotencyStore(TimeProvider time)
 /// The answer to a request whose key was used before: the first answer again (marked <c>Idempotent-Replayed</c>),
 /// a 422 when the key came with a different request, or a 409 while the first request is still being worked on.
 /// </summary>
-public sealed class IdempotentReplayResult(StoredIdempotentResponse stored, string requestHash) : IResult
+public sealed class IdempotentReplayResult(StoredIdempotentResponse stored, string requestHash) : IResult, Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider
 {
+    /// <summary>Every endpoint that can replay declares the two refusals a reused key can meet.</summary>
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder)
+    {
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status409Conflict, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status422UnprocessableEntity, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+    }
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         if (stored.RequestHash != requestHash)

@@ -29,6 +29,7 @@ internal static class IdentityApi
         manage.MapGet("/info", (ClaimsPrincipal user, AccountManagement accounts) => accounts.GetInfoAsync(user));
         manage.MapPost("/info", (HttpContext http, InfoRequest request, AccountManagement accounts) => accounts.UpdateInfoAsync(http, request));
         group.MapPost("/logout", LogoutAsync).RequireAuthorization();
+        group.DescribeIdentityEndpoints("/v1/auth");
         app.MapGet("/v1/me", Me).WithTags("Auth").RequireAuthorization();
         return group;
     }

@@ -11,13 +11,14 @@ internal static class StatementsApi
     {
         var accounts = app.MapGroup("/v1/accounts/{accountId:guid}/statements").WithTags("Statements").RequireAuthorization();
         accounts.MapGet("/", ListAsync);
-        accounts.MapGet("/{period}", GetPdfAsync).Produces(StatusCodes.Status200OK, contentType: "application/pdf");
+        accounts.MapGet("/{period}", GetPdfAsync).Produces<Stream>(StatusCodes.Status200OK, "application/pdf");
 
         // Operators and QA: statements normally appear by themselves when the worker sees a period close.
         app.MapPost("/v1/statements/cycle", CycleAsync).WithTags("Statements").RequireAuthorization(PlatformPolicies.Operator);
         return app;
     }
 
+    /// <summary>Lists an account's monthly statements, newest first, with their totals and a link to each PDF.</summary>
     public static async Task<Results<Ok<StatementList>, NotFound>> ListAsync(Guid accountId, ClaimsPrincipal user, Ownership ownership, StatementStore store, CancellationToken cancellationToken)
     {
         if (!await ownership.CanUseAccountAsync(user, accountId, cancellationToken)) return TypedResults.NotFound();
@@ -25,6 +26,7 @@ internal static class StatementsApi
         return TypedResults.Ok(new StatementList(await store.ListAsync(accountId, cancellationToken)));
     }
 
+    /// <summary>Downloads one monthly statement (period yyyy-MM) as a PDF.</summary>
     public static async Task<Results<FileContentHttpResult, NotFound, ValidationProblem>> GetPdfAsync(
         Guid accountId, string period, ClaimsPrincipal user, Ownership ownership, StatementStore store, CancellationToken cancellationToken)
     {

@@ -2,13 +2,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Platform.Api.Audit;
 using Platform.Api.Identity;
 using StackExchange.Redis;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.Api.TestClock;
 
 /// <param name="OffsetSeconds">How far ahead of real time the platform's clock runs; 0 puts it back.</param>
 public sealed record TestClockState(long OffsetSeconds, DateTimeOffset Now);
 
-public sealed record SetTestClockRequest(long? OffsetSeconds);
+public sealed record SetTestClockRequest(long? OffsetSeconds) : IOpenApiExample<SetTestClockRequest>
+{
+    /// <summary>Two days ahead.</summary>
+    public static SetTestClockRequest Example => new(172_800);
+}
 
 internal static class TestClockApi
 {
@@ -21,9 +26,12 @@ internal static class TestClockApi
         return app;
     }
 
+    /// <summary>Reads QA's test clock: how far the platform's clock is moved and what time it is there.</summary>
+    /// <remarks>Only where the platform runs with <c>TestClock:Enabled=true</c> (QA); never in production.</remarks>
     public static Ok<TestClockState> Get(AdjustableClock clock) => TypedResults.Ok(new TestClockState((long)clock.Offset.TotalSeconds, clock.GetUtcNow()));
 
     /// <summary>Moves every instance's clock (forward only from real time, at most a year); audited like any operator act.</summary>
+    /// <remarks>Only where the platform runs with <c>TestClock:Enabled=true</c> (QA); never in production.</remarks>
     public static async Task<Results<Ok<TestClockState>, ValidationProblem>> SetAsync(SetTestClockRequest request, HttpContext http,
         IConnectionMultiplexer redis, AdjustableClock clock, IAuditTrail audit, CancellationToken cancellationToken)
     {

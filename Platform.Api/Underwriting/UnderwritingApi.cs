@@ -21,7 +21,7 @@ public static class UnderwritingApi
     public static RouteGroupBuilder MapUnderwritingApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Underwriting").RequireAuthorization();
-        group.MapPost("/prequalifications", PrequalifyAsync).WithName("Prequalify");
+        group.MapPost("/prequalifications", PrequalifyAsync).WithName("Prequalify").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapPost("/applications", ApplyAsync).WithName("Apply");
         group.MapGet("/applications/{id:guid}", GetApplicationAsync).WithName("GetApplication");
         // Unmasked PII is for operators working a case, never shown back to the customer's session.
@@ -30,6 +30,7 @@ public static class UnderwritingApi
         return group;
     }
 
+    /// <summary>Checks whether an applicant would likely be approved, with a soft bureau pull that does not affect their credit; answers the likely offer range or the reasons not.</summary>
     public static async Task<Results<Ok<PrequalificationResponse>, ValidationProblem, ProblemHttpResult>> PrequalifyAsync(
         PrequalificationRequest request, HttpContext http, [AsParameters] UnderwritingServices s, CancellationToken cancellationToken)
     {
@@ -60,6 +61,7 @@ public static class UnderwritingApi
         return created ? TypedResults.Created($"/v1/applications/{id}", application) : TypedResults.Ok(application);
     }
 
+    /// <summary>Reads one of the caller's applications for credit: its status, masked applicant and, once decided, the decision with its reasons.</summary>
     public static async Task<Results<Ok<ApplicationResponse>, NotFound>> GetApplicationAsync(Guid id, System.Security.Claims.ClaimsPrincipal user, Ownership ownership,
         ApplicationStore store, CancellationToken cancellationToken) =>
         await ownership.CanUseApplicationAsync(user, id, cancellationToken) && await store.GetAsync(id, cancellationToken) is { } application

@@ -1,4 +1,5 @@
 using Platform.Api.Pii;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.Api.Underwriting;
 
@@ -10,7 +11,10 @@ public sealed record AddressRequest(
     [property: PersonalPii] string? Line2,
     [property: PersonalPii] string? City,
     string? State,
-    [property: PersonalPii] string? PostalCode);
+    [property: PersonalPii] string? PostalCode)
+{
+    public static AddressRequest Example => new("12 Example Street", null, "Springfield", "IL", "62701");
+}
 
 /// <param name="DateOfBirth">ISO 8601 date (yyyy-MM-dd).</param>
 /// <param name="Ssn">Nine digits, dashes allowed.</param>
@@ -26,8 +30,12 @@ public sealed record ApplicationRequest(
     [property: PersonalPii] string? Phone,
     long? AnnualIncome,
     long? MonthlyHousingCost,
-    string? Currency)
+    string? Currency) : IOpenApiExample<ApplicationRequest>
 {
+    /// <summary>A made-up applicant (123-45-6789 is the SSN of every textbook).</summary>
+    public static ApplicationRequest Example => new("Avery", "Example", "1988-04-02", "123-45-6789", AddressRequest.Example, "avery@example.com", "+15555550123",
+        6_500_000, 150_000, "USD");
+
     public override string ToString() => "ApplicationRequest { redacted }";
 }
 
@@ -39,8 +47,10 @@ public sealed record PrequalificationRequest(
     AddressRequest? Address,
     long? AnnualIncome,
     long? MonthlyHousingCost,
-    string? Currency)
+    string? Currency) : IOpenApiExample<PrequalificationRequest>
 {
+    public static PrequalificationRequest Example => new("Avery", "Example", "1988-04-02", "123-45-6789", AddressRequest.Example, 6_500_000, 150_000, "USD");
+
     public override string ToString() => "PrequalificationRequest { redacted }";
 }
 

@@ -8,8 +8,14 @@ namespace Platform.Api.Webhooks;
 internal static class ProcessorWebhooksApi
 {
     public static RouteHandlerBuilder MapProcessorWebhooksApi(this IEndpointRouteBuilder app) =>
-        // The body is read by hand (its exact bytes are what the signature covers); Accepts describes it all the same.
-        app.MapPost("/v1/webhooks/processor", ReceiveAsync).WithTags("Webhooks").Accepts<ProcessorWebhookEnvelope>("application/json");
+        app.MapPost("/v1/webhooks/processor", ReceiveAsync).WithTags("Webhooks")
+            // The body is read by hand (its exact bytes are what the signature covers); Accepts describes it all the same.
+            .Accepts<ProcessorWebhookEnvelope>("application/json")
+            .DeclaresHeader(ProcessorWebhookSignature.TimestampHeader, "Unix seconds when the processor signed the delivery (5-minute window).", required: true)
+            .DeclaresHeader(ProcessorWebhookSignature.SignatureHeader, "HMAC-SHA256 over the timestamp and the raw body with the shared webhook secret.", required: true)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
     /// <summary>
     /// Verifies the signature over the raw body, then applies the event once. A duplicate answers 200 (already

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Platform.Fraud.Features;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.Fraud.Scoring;
 
@@ -29,7 +30,11 @@ public sealed record TransactionScoreRequest(
     string? CardCountry,
     string? Channel,
     string? DeviceId,
-    DateTimeOffset? OccurredAt);
+    DateTimeOffset? OccurredAt) : IOpenApiExample<TransactionScoreRequest>
+{
+    public static TransactionScoreRequest Example => new("txn-8d1c0f", "card-5b2e91", 4_250, "USD", "m-0042-grocer", "5411", "US", "US", "contactless", null,
+        new DateTimeOffset(2026, 3, 14, 12, 30, 0, TimeSpan.Zero));
+}
 
 /// <summary>An application for credit to score. Carries PII: it is never logged, and Redis only sees keyed hashes of it.</summary>
 /// <param name="ApplicationId">The caller's id; a retry with the same id is not counted twice in velocity.</param>
@@ -54,8 +59,12 @@ public sealed record ApplicationScoreRequest(
     string? Currency,
     string? IpCountry,
     string? DeviceId,
-    DateTimeOffset? OccurredAt)
+    DateTimeOffset? OccurredAt) : IOpenApiExample<ApplicationScoreRequest>
 {
+    /// <summary>A made-up applicant: the SSN is in the never-issued 000 area.</summary>
+    public static ApplicationScoreRequest Example => new("app-3e7a21", "Avery", "Example", new DateOnly(1988, 4, 2), "000-12-3456", 2004,
+        "avery@example.com", "+15555550123", "US", 36, 6_500_000, "USD", "US", null, new DateTimeOffset(2026, 3, 14, 12, 30, 0, TimeSpan.Zero));
+
     /// <summary>Redacted: the generated ToString would print the SSN, e-mail and phone number.</summary>
     public override string ToString() => $"ApplicationScoreRequest {{ ApplicationId = {ApplicationId} }}";
 }

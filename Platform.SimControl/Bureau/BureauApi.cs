@@ -30,6 +30,7 @@ internal static class BureauApi
         return group;
     }
 
+    /// <summary>Pulls an applicant's credit report: a soft inquiry (prequalification, invisible to lenders) or a hard one (an application).</summary>
     public static async Task<Results<Ok<CreditReportResponse>, ProblemHttpResult, ValidationProblem>> CreateCreditReportAsync(
         CreditReportRequest request, HttpContext http, [AsParameters] BureauServices s)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Platform.SimControl.Settings;
 using Platform.SimControl.Simulation;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.SimControl.Bureau;
 
@@ -8,7 +9,11 @@ public sealed record ApplicantAddress(string? Line1, string? Line2, string? City
 
 public sealed record Applicant(string? FirstName, string? LastName, string? Ssn, DateOnly? DateOfBirth, ApplicantAddress? Address);
 
-public sealed record CreditReportRequest(Applicant? Applicant, string? InquiryType);
+public sealed record CreditReportRequest(Applicant? Applicant, string? InquiryType) : IOpenApiExample<CreditReportRequest>
+{
+    public static CreditReportRequest Example => new(new Applicant("Avery", "Example", "123-45-6789", new DateOnly(1988, 4, 2),
+        new ApplicantAddress("12 Example Street", null, "Springfield", "IL", "62701")), "soft");
+}
 
 public sealed record ScoreFactor(string Code, string Text);
 

@@ -36,33 +36,38 @@ internal static class ControlApi
     {
         var group = app.MapGroup("/sim/v1").WithTags("sim-control");
         group.MapGet("/processor/settings", GetProcessorSettingsAsync);
-        group.MapPut("/processor/settings", PutProcessorSettingsAsync).Accepts<ProcessorSettings>("application/json");
+        group.MapPut("/processor/settings", PutProcessorSettingsAsync).Accepts<ProcessorSettings>("application/json").NamesActor();
         group.MapGet("/bureau/settings", GetBureauSettingsAsync);
-        group.MapPut("/bureau/settings", PutBureauSettingsAsync).Accepts<BureauSettings>("application/json");
+        group.MapPut("/bureau/settings", PutBureauSettingsAsync).Accepts<BureauSettings>("application/json").NamesActor();
         // An SSN travels in bodies only: a URL is recorded by every access log and trace on its way. An override is
         // addressed by its digest id, which the PUT and the list answer with.
         group.MapGet("/bureau/applicants", ListApplicantsAsync);
-        group.MapPut("/bureau/applicants", PutApplicantAsync);
+        group.MapPut("/bureau/applicants", PutApplicantAsync).NamesActor();
         group.MapPost("/bureau/applicants/lookup", LookUpApplicantAsync);
         group.MapGet("/bureau/applicants/{id}", GetApplicantAsync);
-        group.MapPut("/bureau/applicants/{id}", UpdateApplicantAsync);
-        group.MapDelete("/bureau/applicants/{id}", DeleteApplicantAsync);
+        group.MapPut("/bureau/applicants/{id}", UpdateApplicantAsync).NamesActor();
+        group.MapDelete("/bureau/applicants/{id}", DeleteApplicantAsync).NamesActor();
         group.MapGet("/scenarios", ListScenariosAsync);
-        group.MapPost("/scenarios/{name}/apply", ApplyScenarioAsync);
-        group.MapDelete("/scenarios/active", EndScenarioAsync);
-        group.MapPost("/reset", ResetAsync);
+        group.MapPost("/scenarios/{name}/apply", ApplyScenarioAsync).NamesActor();
+        group.MapDelete("/scenarios/active", EndScenarioAsync).NamesActor();
+        group.MapPost("/reset", ResetAsync).NamesActor();
         group.MapGet("/stats", GetStatsAsync);
         group.MapGet("/history", GetHistoryAsync);
         return group;
     }
 
+    private static RouteHandlerBuilder NamesActor(this RouteHandlerBuilder builder) =>
+        builder.DeclaresHeader(ActorHeader, "Who makes the change (at most 100 characters), recorded in the history and the audit trail.", maxLength: 100);
+
     private static SettingsActor Actor(HttpContext http) =>
         SettingsActor.ControlApi(http.Request.Headers[ActorHeader].ToString() is { Length: > 0 and <= 100 } name ? name : null,
             http.Connection.RemoteIpAddress?.ToString());
 
+    /// <summary>Reads processor-sim's behaviour settings (approval, error and timeout rates, latency, webhooks).</summary>
     public static async Task<Ok<ProcessorSettings>> GetProcessorSettingsAsync(ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.GetProcessorSettingsAsync(cancellationToken));
 
+    /// <summary>Changes processor-sim's behaviour settings; fields left out keep their value, and the change applies to the next request on every instance.</summary>
     public static async Task<Results<Ok<ProcessorSettings>, ValidationProblem>> PutProcessorSettingsAsync(
         HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
@@ -73,9 +78,11 @@ internal static class ControlApi
         return result.Succeeded ? TypedResults.Ok(result.Value!) : TypedResults.ValidationProblem(result.Errors);
     }
 
+    /// <summary>Reads bureau-sim's behaviour settings (score distribution, file flags, errors, latency).</summary>
     public static async Task<Ok<BureauSettings>> GetBureauSettingsAsync(ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.GetBureauSettingsAsync(cancellationToken));
 
+    /// <summary>Changes bureau-sim's behaviour settings; fields left out keep their value, and the change applies to the next request on every instance.</summary>
     public static async Task<Results<Ok<BureauSettings>, ValidationProblem>> PutBureauSettingsAsync(
         HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
@@ -136,9 +143,11 @@ internal static class ControlApi
         }
     }
 
+    /// <summary>Lists the per-applicant overrides bureau-sim answers with, by digest id (SSNs masked).</summary>
     public static async Task<Ok<IReadOnlyList<ApplicantOverride>>> ListApplicantsAsync(ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ListApplicantOverridesAsync(cancellationToken));
 
+    /// <summary>Sets what bureau-sim answers for the applicant whose SSN is in the body (score, flags); answers the override with its digest id.</summary>
     public static async Task<Results<Ok<ApplicantOverride>, ValidationProblem>> PutApplicantAsync(
         ApplicantOverrideBySsnRequest request, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
@@ -147,6 +156,7 @@ internal static class ControlApi
         return result.Succeeded ? TypedResults.Ok(result.Value!) : TypedResults.ValidationProblem(result.Errors);
     }
 
+    /// <summary>Finds the override for the applicant whose SSN is in the body.</summary>
     public static async Task<Results<Ok<ApplicantOverride>, NotFound, ValidationProblem>> LookUpApplicantAsync(
         ApplicantLookupRequest request, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
@@ -154,9 +164,11 @@ internal static class ControlApi
         return await store.GetApplicantOverrideAsync(request.Ssn!, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
     }
 
+    /// <summary>Reads one applicant override by its digest id.</summary>
     public static async Task<Results<Ok<ApplicantOverride>, NotFound>> GetApplicantAsync(string id, ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
         await store.GetApplicantOverrideByIdAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
 
+    /// <summary>Changes one applicant override, addressed by its digest id.</summary>
     public static async Task<Results<Ok<ApplicantOverride>, NotFound, ValidationProblem>> UpdateApplicantAsync(
         string id, ApplicantOverrideRequest request, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
@@ -165,13 +177,16 @@ internal static class ControlApi
         return result.Succeeded ? TypedResults.Ok(result.Value!) : TypedResults.ValidationProblem(result.Errors);
     }
 
+    /// <summary>Removes one applicant override, addressed by its digest id.</summary>
     public static async Task<Results<NoContent, NotFound>> DeleteApplicantAsync(
         string id, HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken) =>
         await store.RemoveApplicantOverrideByIdAsync(id, Actor(http), cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
 
+    /// <summary>Lists the named scenarios and the one running, if any.</summary>
     public static async Task<Ok<ScenarioList>> ListScenariosAsync(IScenarioService scenarios, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ScenarioList(scenarios.List(), ActiveScenarioView.From(await scenarios.GetActiveAsync(cancellationToken))));
 
+    /// <summary>Applies a named scenario, for a number of seconds or until ended; the settings before it come back when it ends.</summary>
     public static async Task<Results<Ok<ScenarioApplied>, NotFound, ValidationProblem>> ApplyScenarioAsync(
         string name, int? durationSeconds, HttpContext http, IScenarioService scenarios, CancellationToken cancellationToken)
     {
@@ -181,18 +196,22 @@ internal static class ControlApi
         return TypedResults.Ok(new ScenarioApplied(result.Active!.Name, result.Active.AppliedAt, result.Active.EndsAt));
     }
 
+    /// <summary>Ends the running scenario and restores the settings from before it.</summary>
     public static async Task<Results<NoContent, NotFound>> EndScenarioAsync(HttpContext http, IScenarioService scenarios, CancellationToken cancellationToken) =>
         await scenarios.EndActiveAsync(Actor(http), cancellationToken) ? TypedResults.NoContent() : TypedResults.NotFound();
 
+    /// <summary>Resets both simulators to their default settings and clears the applicant overrides and statistics.</summary>
     public static async Task<NoContent> ResetAsync(HttpContext http, ISimulatorSettingsStore store, CancellationToken cancellationToken)
     {
         await store.ResetAsync(Actor(http), cancellationToken);
         return TypedResults.NoContent();
     }
 
+    /// <summary>Reads live statistics per simulated operation: counts by outcome and latency percentiles.</summary>
     public static async Task<Ok<SimulatorStatsSnapshot>> GetStatsAsync(ISimulatorStatsService stats, CancellationToken cancellationToken) =>
         TypedResults.Ok(await stats.GetSnapshotAsync(cancellationToken));
 
+    /// <summary>Lists recent settings changes, newest first, with who made them.</summary>
     public static async Task<Ok<IReadOnlyList<SettingsChange>>> GetHistoryAsync(ISimulatorSettingsStore store, int? count, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.GetHistoryAsync(count ?? 200, cancellationToken));
 }

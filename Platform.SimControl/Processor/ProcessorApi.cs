@@ -29,18 +29,18 @@ internal static class ProcessorApi
         var group = app.MapGroup(SimControlPaths.Processor).WithTags("processor-sim").RequireApiKey(SimulatorCredentials.ProcessorScheme);
 
         group.MapPost("/authorizations", AuthorizeAsync).Accepts<AuthorizeRequest>("application/json")
-            .WithSimStats(Simulators.Processor, ProcessorOperations.Authorize);
+            .WithSimStats(Simulators.Processor, ProcessorOperations.Authorize).RequiresIdempotencyKey().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapPost("/authorizations/{authorizationId}/captures", CaptureAsync).Accepts<AmountRequest>("application/json")
-            .WithSimStats(Simulators.Processor, ProcessorOperations.Capture);
+            .WithSimStats(Simulators.Processor, ProcessorOperations.Capture).RequiresIdempotencyKey().RefusesOperationsOnAuthorizations();
         group.MapPost("/authorizations/{authorizationId}/refunds", RefundAsync).Accepts<AmountRequest>("application/json")
-            .WithSimStats(Simulators.Processor, ProcessorOperations.Refund);
+            .WithSimStats(Simulators.Processor, ProcessorOperations.Refund).RequiresIdempotencyKey().RefusesOperationsOnAuthorizations();
         group.MapPost("/authorizations/{authorizationId}/void", VoidAsync)
-            .WithSimStats(Simulators.Processor, ProcessorOperations.Void);
+            .WithSimStats(Simulators.Processor, ProcessorOperations.Void).RequiresIdempotencyKey().RefusesOperationsOnAuthorizations();
         // A reversal is a void by another name in most processors' vocabularies.
-        group.MapPost("/authorizations/{authorizationId}/reversal", VoidAsync)
-            .WithSimStats(Simulators.Processor, ProcessorOperations.Void);
+        group.MapPost("/authorizations/{authorizationId}/reversal", VoidAsync).WithOperationId("Reverse")
+            .WithSimStats(Simulators.Processor, ProcessorOperations.Void).RequiresIdempotencyKey().RefusesOperationsOnAuthorizations();
         group.MapPost("/cards", IssueCardAsync).Accepts<IssueCardRequest>("application/json")
-            .WithSimStats(Simulators.Processor, ProcessorOperations.IssueCard);
+            .WithSimStats(Simulators.Processor, ProcessorOperations.IssueCard).RequiresIdempotencyKey().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/authorizations", ListAuthorizationsAsync);
         group.MapGet("/authorizations/{authorizationId}", GetAuthorizationAsync);
@@ -56,6 +56,7 @@ internal static class ProcessorApi
         return group;
     }
 
+    /// <summary>Authorizes a card payment at once: approved (possibly partially) or declined with an ISO 8583 code.</summary>
     public static async Task<Results<Ok<AuthorizationResponse>, ProblemHttpResult, ValidationProblem>> AuthorizeAsync(
         HttpContext http, [AsParameters] ProcessorServices s)
     {
@@ -71,6 +72,7 @@ internal static class ProcessorApi
         return Failure<Ok<AuthorizationResponse>, AuthorizationResponse>(outcome);
     }
 
+    /// <summary>Captures an authorization, in full or partly; accepted now, completed later and reported by webhook.</summary>
     public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult, ValidationProblem>> CaptureAsync(
         string authorizationId, HttpContext http, [AsParameters] ProcessorServices s)
     {
@@ -80,6 +82,7 @@ internal static class ProcessorApi
         return outcome.Body is { } body ? TypedResults.Accepted($"/processor/v1/operations/{body.OperationId}", body) : Failure<Accepted<OperationResponse>, OperationResponse>(outcome);
     }
 
+    /// <summary>Refunds a captured authorization, in full or partly; accepted now, completed later and reported by webhook.</summary>
     public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult, ValidationProblem>> RefundAsync(
         string authorizationId, HttpContext http, [AsParameters] ProcessorServices s)
     {
@@ -89,6 +92,7 @@ internal static class ProcessorApi
         return outcome.Body is { } body ? TypedResults.Accepted($"/processor/v1/operations/{body.OperationId}", body) : Failure<Accepted<OperationResponse>, OperationResponse>(outcome);
     }
 
+    /// <summary>Voids (reverses) what is still held of an authorization; accepted now, completed later and reported by webhook.</summary>
     public static async Task<Results<Accepted<OperationResponse>, ProblemHttpResult, ValidationProblem>> VoidAsync(
         string authorizationId, HttpContext http, [AsParameters] ProcessorServices s)
     {
@@ -98,6 +102,7 @@ internal static class ProcessorApi
         return outcome.Body is { } body ? TypedResults.Accepted($"/processor/v1/operations/{body.OperationId}", body) : Failure<Accepted<OperationResponse>, OperationResponse>(outcome);
     }
 
+    /// <summary>Issues a virtual or physical card; the number and CVV are in this answer, activation is reported by webhook.</summary>
     public static async Task<Results<Accepted<IssuedCardResponse>, ProblemHttpResult, ValidationProblem>> IssueCardAsync(
         HttpContext http, [AsParameters] ProcessorServices s)
     {
@@ -112,6 +117,12 @@ internal static class ProcessorApi
         var (pan, cvv) = CardNumbers.Derive(body.CardToken, s.Options.Value.WebhookSecret);
         return TypedResults.Accepted($"/processor/v1/cards/{body.CardToken}", body with { Pan = pan, Cvv = cvv });
     }
+
+    /// <summary>An unknown authorization (404), one in the wrong state (409), an amount beyond what remains or a reused key (422).</summary>
+    private static RouteHandlerBuilder RefusesOperationsOnAuthorizations(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
     internal sealed record OperationContext(ProcessorSettings Settings, EffectiveOperationSettings Effective, SimScenarioHeader Header, SimRandom Random, DateTimeOffset Now);
 
@@ -208,26 +219,33 @@ internal static class ProcessorApi
         return errors;
     }
 
+    /// <summary>Lists the processor's authorizations, newest first, optionally for one card or time window (for reconciliation).</summary>
     public static async Task<Ok<IReadOnlyList<AuthorizationRecord>>> ListAuthorizationsAsync(
         ProcessorLedger ledger, DateTimeOffset? from, DateTimeOffset? to, string? cardToken, string? startingAfter, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await ledger.ListAuthorizationsAsync(from, to, cardToken, startingAfter, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
+    /// <summary>Reads one authorization as the processor records it.</summary>
     public static async Task<Results<Ok<AuthorizationRecord>, NotFound>> GetAuthorizationAsync(string authorizationId, ProcessorLedger ledger, CancellationToken cancellationToken) =>
         await ledger.GetAuthorizationAsync(authorizationId, cancellationToken) is { } record ? TypedResults.Ok(record) : TypedResults.NotFound();
 
+    /// <summary>Lists the processor's captures, refunds, voids and card issues, newest first.</summary>
     public static async Task<Ok<IReadOnlyList<OperationResponse>>> ListOperationsAsync(
         ProcessorLedger ledger, string? kind, string? status, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await ledger.ListOperationsAsync(kind, status, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
+    /// <summary>Reads one capture, refund, void or card issue and its status.</summary>
     public static async Task<Results<Ok<OperationResponse>, NotFound>> GetOperationAsync(string operationId, ProcessorLedger ledger, CancellationToken cancellationToken) =>
         await ledger.GetOperationAsync(operationId, cancellationToken) is { } op ? TypedResults.Ok(op) : TypedResults.NotFound();
 
+    /// <summary>Lists the cards the processor has issued (without numbers).</summary>
     public static async Task<Ok<IReadOnlyList<CardResponse>>> ListCardsAsync(ProcessorLedger ledger, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await ledger.ListCardsAsync(Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
+    /// <summary>Reads one issued card by its token (without its number).</summary>
     public static async Task<Results<Ok<CardResponse>, NotFound>> GetCardAsync(string cardToken, ProcessorLedger ledger, CancellationToken cancellationToken) =>
         await ledger.GetCardAsync(cardToken, cancellationToken) is { } card ? TypedResults.Ok(card) : TypedResults.NotFound();
 
+    /// <summary>Registers the URL the processor delivers its signed webhooks to.</summary>
     public static async Task<Results<Ok<WebhookEndpointResponse>, ValidationProblem>> PutWebhookEndpointAsync(
         WebhookEndpointRequest request, ProcessorLedger ledger, CancellationToken cancellationToken)
     {
@@ -236,13 +254,16 @@ internal static class ProcessorApi
         return TypedResults.Ok(await ledger.SetWebhookEndpointAsync(uri.ToString(), cancellationToken));
     }
 
+    /// <summary>Reads the registered webhook URL.</summary>
     public static async Task<Results<Ok<WebhookEndpointResponse>, NotFound>> GetWebhookEndpointAsync(ProcessorLedger ledger, CancellationToken cancellationToken) =>
         await ledger.GetWebhookEndpointAsync(cancellationToken) is { } endpoint ? TypedResults.Ok(endpoint) : TypedResults.NotFound();
 
+    /// <summary>Lists webhook deliveries, newest first, with their attempts and status.</summary>
     public static async Task<Ok<IReadOnlyList<WebhookRecord>>> ListWebhooksAsync(
         ProcessorLedger ledger, string? status, string? type, int? limit, CancellationToken cancellationToken) =>
         TypedResults.Ok(await ledger.ListWebhooksAsync(status, type, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
+    /// <summary>Delivers a webhook again (the receiver must treat it as a duplicate).</summary>
     public static async Task<Results<Accepted<WebhookRecord>, NotFound>> ReplayWebhookAsync(string webhookId, ProcessorLedger ledger, CancellationToken cancellationToken) =>
         await ledger.ReplayWebhookAsync(webhookId, cancellationToken) is { } webhook
             ? TypedResults.Accepted($"/processor/v1/webhooks?type={Uri.EscapeDataString(webhook.EventType)}", webhook)

@@ -1,11 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.SimControl.Processor;
 
 public sealed record MerchantInfo(string? Name, string? Mcc, string? Country);
 
-public sealed record AuthorizeRequest(string? CardToken, long Amount, string? Currency, MerchantInfo? Merchant);
+public sealed record AuthorizeRequest(string? CardToken, long Amount, string? Currency, MerchantInfo? Merchant) : IOpenApiExample<AuthorizeRequest>
+{
+    public static AuthorizeRequest Example => new("tok_4f9c2a7e1b", 4_250, "USD", new MerchantInfo("Corner Grocer", "5411", "US"));
+}
 
 public sealed record AuthorizationResponse(
     string AuthorizationId,
@@ -19,7 +23,10 @@ public sealed record AuthorizationResponse(
     DateTimeOffset CreatedAt);
 
 /// <summary>Amount in minor units; omitted = everything still capturable (or refundable).</summary>
-public sealed record AmountRequest(long? Amount);
+public sealed record AmountRequest(long? Amount) : IOpenApiExample<AmountRequest>
+{
+    public static AmountRequest Example => new(1_500);
+}
 
 /// <summary>A capture, refund or void accepted for asynchronous completion; the outcome arrives as a webhook.</summary>
 public sealed record OperationResponse(
@@ -33,7 +40,10 @@ public sealed record OperationResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt);
 
-public sealed record IssueCardRequest(string? Type, string? CardholderName, string? Reference);
+public sealed record IssueCardRequest(string? Type, string? CardholderName, string? Reference) : IOpenApiExample<IssueCardRequest>
+{
+    public static IssueCardRequest Example => new("virtual", "AVERY EXAMPLE", "0195f7a2-6c1e-7d3a-9b51-2f4e8a1c0d77");
+}
 
 /// <summary>The only answer that carries the full card number and CVV (the first one; a replay has neither).</summary>
 public sealed record IssuedCardResponse(
@@ -75,7 +85,10 @@ public sealed record AuthorizationRecord(
     DateTimeOffset CreatedAt,
     IReadOnlyList<OperationResponse> Operations);
 
-public sealed record WebhookEndpointRequest(string? Url);
+public sealed record WebhookEndpointRequest(string? Url) : IOpenApiExample<WebhookEndpointRequest>
+{
+    public static WebhookEndpointRequest Example => new("https://platform.example/v1/webhooks/processor");
+}
 
 public sealed record WebhookEndpointResponse(string Url, DateTimeOffset UpdatedAt);
 

@@ -1,3 +1,5 @@
+using Platform.ServiceDefaults.OpenApi;
+
 namespace Platform.SimControl.Settings;
 
 /// <summary>The flags a credit report can carry.</summary>
@@ -29,8 +31,11 @@ public sealed class BureauPersonaRule
 }
 
 /// <summary>How bureau-sim behaves.</summary>
-public sealed class BureauSettings : IVersionedSettings<BureauSettings>
+public sealed class BureauSettings : IVersionedSettings<BureauSettings>, IOpenApiExample<BureauSettings>
 {
+    /// <summary>The defaults; a PUT may send any subset of the fields.</summary>
+    public static BureauSettings Example => new();
+
     /// <summary>Mean of the score distribution for applicants with no override or persona.</summary>
     public double DefaultScoreMean { get; set; } = 690;
 
@@ -88,21 +93,27 @@ public sealed class ApplicantOverride
 }
 
 /// <summary>An override set by SSN: the SSN travels in the body, never in a URL.</summary>
-public sealed class ApplicantOverrideBySsnRequest
+public sealed class ApplicantOverrideBySsnRequest : IOpenApiExample<ApplicantOverrideBySsnRequest>
 {
+    public static ApplicantOverrideBySsnRequest Example => new() { Ssn = "000-07-1234", Score = 580 };
+
     public string? Ssn { get; set; }
     public int? Score { get; set; }
     public BureauFlags? Flags { get; set; }
 }
 
-public sealed class ApplicantLookupRequest
+public sealed class ApplicantLookupRequest : IOpenApiExample<ApplicantLookupRequest>
 {
+    public static ApplicantLookupRequest Example => new() { Ssn = "000-07-1234" };
+
     public string? Ssn { get; set; }
 }
 
 /// <summary>What QA sets for one applicant (control API body and panel form).</summary>
-public sealed class ApplicantOverrideRequest
+public sealed class ApplicantOverrideRequest : IOpenApiExample<ApplicantOverrideRequest>
 {
+    public static ApplicantOverrideRequest Example => new() { Score = 580 };
+
     public int? Score { get; set; }
     public BureauFlags? Flags { get; set; }
 }

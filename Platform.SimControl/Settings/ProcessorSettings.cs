@@ -1,3 +1,5 @@
+using Platform.ServiceDefaults.OpenApi;
+
 namespace Platform.SimControl.Settings;
 
 /// <summary>The operations processor-sim offers; each can carry its own overrides of the processor-wide behaviour.</summary>
@@ -28,8 +30,11 @@ public sealed class LatencySettings
 /// for capture, refund, void and physical-card delivery the share that complete successfully is set per operation
 /// (default 1).
 /// </summary>
-public sealed class ProcessorSettings : IVersionedSettings<ProcessorSettings>
+public sealed class ProcessorSettings : IVersionedSettings<ProcessorSettings>, IOpenApiExample<ProcessorSettings>
 {
+    /// <summary>The defaults; a PUT may send any subset of the fields.</summary>
+    public static ProcessorSettings Example => new();
+
     /// <summary>Share of requests approved (0–1).</summary>
     public double ApprovalRate { get; set; } = 0.95;
 

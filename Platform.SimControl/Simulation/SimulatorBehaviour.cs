@@ -113,6 +113,9 @@ internal static class SimStatsEndpointFilter
     public static TBuilder WithSimStats<TBuilder>(this TBuilder builder, string simulator, string operation) where TBuilder : IEndpointConventionBuilder
     {
         builder.WithMetadata(new SimOperation(simulator, operation));
+        // A simulated operation fails however it is told to: any 5xx, from the settings or the header.
+        builder.ProducesServerErrors()
+            .DeclaresHeader(SimScenarioHeader.Name, "Forces this request's outcome, e.g. `decline:51`, `partial:500`, `timeout`, `error:503`, `latency:800` (bureau: `score:N`, `flag:NAME`, `nohit`); comma-separated.");
         builder.AddEndpointFilter(async (ctx, next) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();

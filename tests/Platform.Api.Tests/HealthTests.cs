@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Hosting;
 using Platform.Testing;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests;
 
@@ -12,7 +13,7 @@ public sealed class HealthTests(PlatformStoresFixture stores)
     public async Task Health_reports_healthy_only_with_both_stores_checked()
     {
         await using var api = await ApiFactory.StartAsync(stores);
-        using var client = api.CreateClient();
+        using var client = api.CreateContractClient();
 
         var report = await client.GetFromJsonAsync<HealthReportResponse>("/health");
 
@@ -27,7 +28,7 @@ public sealed class HealthTests(PlatformStoresFixture stores)
         var database = await stores.Postgres.CreateDatabaseAsync("health");
         // A port nothing listens on: the API must start (Redis is not needed to boot) but must not claim health.
         await using var api = new ApiFactory(database, "127.0.0.1:1,abortConnect=false,connectTimeout=200");
-        using var client = api.CreateClient();
+        using var client = api.CreateContractClient();
 
         var response = await client.GetAsync("/health");
 
@@ -40,7 +41,7 @@ public sealed class HealthTests(PlatformStoresFixture stores)
     public async Task The_openapi_document_is_published()
     {
         await using var api = await ApiFactory.StartAsync(stores);
-        using var client = api.CreateClient();
+        using var client = api.CreateContractClient();
 
         var response = await client.GetAsync("/openapi/v1.json");
 

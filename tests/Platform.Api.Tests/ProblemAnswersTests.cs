@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Platform.Api.Tests.Money;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests;
 
@@ -13,7 +14,10 @@ public sealed class ProblemAnswersTests(MoneyFixture fixture)
     [Fact]
     public async Task A_body_that_is_not_json_is_a_400_naming_the_body_in_every_environment()
     {
-        using var client = fixture.Api.CreateClient();
+        // Malformed on purpose: the request side is not checked, every answer still is.
+        using var malformed = ContractValidation.AllowInvalidRequests();
+
+        using var client = fixture.Api.CreateContractClient();
 
         using var response = await client.PostAsync("/v1/auth/register", new StringContent("{bad", Encoding.UTF8, "application/json"));
 
@@ -25,6 +29,9 @@ public sealed class ProblemAnswersTests(MoneyFixture fixture)
     [Fact]
     public async Task A_wrong_typed_field_is_a_400_naming_the_field()
     {
+        // Malformed on purpose: the request side is not checked, every answer still is.
+        using var malformed = ContractValidation.AllowInvalidRequests();
+
         using var response = await fixture.Client.PostAsync("/v1/authorizations",
             new StringContent("""{"cardId":"not-a-guid","amount":100,"currency":"USD"}""", Encoding.UTF8, "application/json"));
 
@@ -35,6 +42,9 @@ public sealed class ProblemAnswersTests(MoneyFixture fixture)
     [Fact]
     public async Task An_unparsable_query_value_is_a_400_naming_the_parameter_and_not_echoing_the_value()
     {
+        // Malformed on purpose: the request side is not checked, every answer still is.
+        using var malformed = ContractValidation.AllowInvalidRequests();
+
         using var response = await fixture.Client.GetAsync("/v1/audit/events?limit=123-45-6789");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -46,7 +56,10 @@ public sealed class ProblemAnswersTests(MoneyFixture fixture)
     [Fact]
     public async Task Unauthorized_forbidden_not_found_and_wrong_method_all_carry_problem_bodies()
     {
-        using var anonymous = fixture.Api.CreateClient();
+        // Malformed on purpose: the request side is not checked, every answer still is.
+        using var malformed = ContractValidation.AllowInvalidRequests();
+
+        using var anonymous = fixture.Api.CreateContractClient();
         var (customer, _) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
 
         var answers = new (HttpStatusCode Expected, HttpResponseMessage Response)[]

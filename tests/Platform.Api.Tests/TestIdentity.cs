@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests;
 
@@ -40,7 +41,7 @@ public static class TestIdentity
     /// </summary>
     public static async Task<HttpClient> CreateOperatorClientAsync<T>(this WebApplicationFactory<T> factory) where T : class
     {
-        var client = factory.CreateClient();
+        var client = factory.CreateContractClient();
         await using var scope = factory.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
         var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<IdentityUser>>();
@@ -58,7 +59,7 @@ public static class TestIdentity
         where T : class
     {
         email ??= $"customer-{Guid.NewGuid():N}@example.com";
-        var client = factory.CreateClient();
+        var client = factory.CreateContractClient();
         var registered = await client.PostAsJsonAsync("/v1/auth/register", new { email, password = CustomerPassword });
         Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
         var link = await ConfirmationLinkAsync(databaseConnectionString, email);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Platform.Testing;
 using StackExchange.Redis;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests;
 
@@ -27,7 +28,7 @@ public sealed class WorkerResilienceTests(PlatformStoresFixture stores)
             .UseSetting("Statements:CycleIntervalSeconds", "1")
             .UseSetting("Email:DecisionPollMs", "20")
             .UseSetting("Underwriting:RetryPollMs", "50"));
-        using var client = api.CreateClient();
+        using var client = api.CreateContractClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
         var lifetime = api.Services.GetRequiredService<IHostApplicationLifetime>();
 

@@ -38,7 +38,7 @@ public sealed partial class CustomerJourneyThroughAppHostTests(PlatformAppFixtur
         var email = $"journey-{Guid.NewGuid():N}@example.com";
         var customer = platform.App.CreateHttpClient("api");
         (await customer.PostAsJsonAsync("/v1/auth/register", new { email, password = Password })).EnsureSuccessStatusCode();
-        var verification = await SunkEmailAsync(email, "verification");
+        var verification = await platform.SunkEmailAsync(email, "verification");
         var link = ConfirmationLink().Match(await File.ReadAllTextAsync(Path.Combine(verification, "body.txt"))).Value;
         Assert.Equal(HttpStatusCode.OK, (await customer.GetAsync(new Uri(link).PathAndQuery)).StatusCode);
         await SignInAsync(customer, email);
@@ -50,7 +50,7 @@ public sealed partial class CustomerJourneyThroughAppHostTests(PlatformAppFixtur
         (await Operator.PutAsJsonAsync($"/v1/accounts/{account}/alert-rules", new { largePurchaseThreshold = 4_000, fraudDeclineAlerts = true })).EnsureSuccessStatusCode();
         var purchase = await PostAsync(customer, "/v1/authorizations", new { cardId = card, amount = 4_500, currency = "USD", merchant = new { name = "Corner Grocer", mcc = "5411", country = "US" } });
         Assert.True(purchase.GetProperty("status").GetString() == "approved", purchase.ToString());
-        var alert = await SunkEmailAsync(email, "transaction-alert");
+        var alert = await platform.SunkEmailAsync(email, "transaction-alert");
         Assert.Contains("45.00", await File.ReadAllTextAsync(Path.Combine(alert, "body.txt")));
         var capture = await PostAsync(customer, $"/v1/authorizations/{purchase.GetProperty("id").GetString()}/capture", new { });
         await PollAsync(async () => (await customer.GetFromJsonAsync<JsonElement>($"/v1/accounts/{account}")).GetProperty("postedBalance").GetInt64() == 4_500);
@@ -76,23 +76,8 @@ public sealed partial class CustomerJourneyThroughAppHostTests(PlatformAppFixtur
         var text = PdfLines(pdf);
         Assert.Contains("New balance 45.00", text);
         Assert.Contains(text, line => line.Contains("Corner Grocer 45.00", StringComparison.Ordinal));
-        var statementEmail = await SunkEmailAsync(email, "statement-ready");
+        var statementEmail = await platform.SunkEmailAsync(email, "statement-ready");
         Assert.Equal(pdf, await File.ReadAllBytesAsync(Directory.GetFiles(Path.Combine(statementEmail, "attachments")).Single()));
-    }
-
-    private async Task<string> SunkEmailAsync(string recipient, string template)
-    {
-        string? found = null;
-        await PollAsync(() =>
-        {
-            found = Directory.GetDirectories(platform.EmailSinkDirectory).FirstOrDefault(folder =>
-                File.Exists(Path.Combine(folder, "message.json"))
-                && JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "message.json"))).RootElement is var m
-                && m.GetProperty("template").GetString() == template
-                && m.GetProperty("to").EnumerateArray().Any(t => t.GetString() == recipient));
-            return Task.FromResult(found is not null);
-        });
-        return found!;
     }
 
     /// <summary>The operator opens an account for a customer (an approved application would do the same).</summary>

@@ -5,6 +5,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Platform.Testing.Contracts;
 
 namespace Platform.EndToEnd.Tests;
 
@@ -50,6 +51,8 @@ public sealed class PlatformAppFixture : IAsyncLifetime
             $"--Api:Replicas={ApiReplicas}",
         ]);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // Every exchange of every test with the services is held to the document that service publishes.
+        builder.Services.AddContractValidation();
         // These tests check what the fraud service decides, not its latency budget (the benchmark measures that):
         // a roomier Redis budget keeps a busy CI machine from turning a velocity lookup into a degraded score.
         builder.CreateResourceBuilder<ProjectResource>("fraud").WithEnvironment("Fraud__TransactionVelocityTimeoutMs", "250");
@@ -82,6 +85,11 @@ public sealed class PlatformAppFixture : IAsyncLifetime
 
     public string EmailSinkDirectory { get; private set; } = "";
 
+    public const string OperatorEmail = "operator@card-platform.local";
+
+    /// <summary>The seeded operator's password, for clients that sign in themselves (the generated client's journey).</summary>
+    public string OperatorPassword => operatorPassword ?? throw new InvalidOperationException("Not started.");
+
     private string? operatorPassword;
     private string? processorApiKey;
     private string? fraudApiKey;
@@ -106,7 +114,7 @@ public sealed class PlatformAppFixture : IAsyncLifetime
         // The seeding runs as the API starts; a moment after health it is certainly there, but ask until it answers.
         for (var attempt = 0; ; attempt++)
         {
-            var response = await client.PostAsJsonAsync("/v1/auth/login", new { email = "operator@card-platform.local", password }, cancellationToken);
+            var response = await client.PostAsJsonAsync("/v1/auth/login", new { email = OperatorEmail, password }, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
                 var tokens = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
@@ -115,6 +123,23 @@ public sealed class PlatformAppFixture : IAsyncLifetime
             }
             if (attempt == 20) throw new InvalidOperationException($"The operator could not sign in: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
             await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    /// <summary>The folder of the first e-mail of <paramref name="template"/> to <paramref name="recipient"/> the console sink wrote.</summary>
+    public async Task<string> SunkEmailAsync(string recipient, string template, int seconds = 45)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var found = Directory.GetDirectories(EmailSinkDirectory).FirstOrDefault(folder =>
+                File.Exists(Path.Combine(folder, "message.json"))
+                && System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "message.json"))).RootElement is var m
+                && m.GetProperty("template").GetString() == template
+                && m.GetProperty("to").EnumerateArray().Any(t => t.GetString() == recipient));
+            if (found is not null) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"No {template} e-mail to {recipient} was sunk.");
+            await Task.Delay(100);
         }
     }
 

@@ -67,4 +67,14 @@ public sealed class PlatformStartupTests(PlatformAppFixture platform)
         var document = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.StartsWith("3.", document.GetProperty("openapi").GetString());
     }
+
+    [Fact]
+    public async Task The_test_clients_hold_every_exchange_to_the_services_documents()
+    {
+        // A body the API's document forbids never leaves the client: the check is installed in the AppHost's clients.
+        var violation = await Assert.ThrowsAsync<Platform.Testing.Contracts.ContractViolationException>(() =>
+            platform.OperatorApi.PostAsJsonAsync("/v1/authorizations", new { amount = "lots" }));
+
+        Assert.Contains(violation.Violations, v => v.Location == "request body /amount" && v.Rule == "type");
+    }
 }

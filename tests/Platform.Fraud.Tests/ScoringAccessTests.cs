@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Platform.Testing.Contracts;
 
 namespace Platform.Fraud.Tests;
 
@@ -16,7 +17,10 @@ public sealed class ScoringAccessTests : IClassFixture<RedisFixture>, IDisposabl
     [InlineData("/v1/score/transaction", "not-the-internal-key-000000")]
     public async Task A_caller_without_the_internal_key_is_refused_before_anything_is_scored(string path, string? key)
     {
-        using var client = factory.CreateClient();
+        // A stranger's request is as malformed as a stranger likes; the 401 must still be the document's.
+        using var hostile = ContractValidation.AllowInvalidRequests();
+
+        using var client = factory.CreateContractClient();
         client.DefaultRequestHeaders.Remove("X-Api-Key");
         if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
 

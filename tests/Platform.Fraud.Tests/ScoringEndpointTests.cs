@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Platform.Fraud.Scoring;
+using Platform.Testing.Contracts;
 
 namespace Platform.Fraud.Tests;
 
@@ -15,7 +16,7 @@ public sealed class ScoringEndpointTests(RedisFixture redis) : IAsyncLifetime
     public Task InitializeAsync()
     {
         factory = new FraudServiceFactory(redis.Server.ConnectionString);
-        client = factory.CreateClient();
+        client = factory.CreateContractClient();
         return Task.CompletedTask;
     }
 
@@ -142,6 +143,8 @@ public sealed class ScoringEndpointTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task A_body_that_is_not_JSON_is_a_400()
     {
+        using var badInput = ContractValidation.AllowInvalidRequests();
+
         var response = await client.PostAsync("/v1/score/transaction", new StringContent("{ not json", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -163,7 +166,7 @@ public sealed class DegradedScoringTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        client = factory.CreateClient();
+        client = factory.CreateContractClient();
         return Task.CompletedTask;
     }
 

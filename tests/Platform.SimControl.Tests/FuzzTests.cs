@@ -3,6 +3,7 @@ using Platform.SimControl.Settings;
 using Platform.Testing;
 using Platform.Testing.Fuzz;
 using Xunit.Abstractions;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -22,10 +23,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Malformed_requests_to_every_operation_are_refused_with_a_problem_and_change_nothing()
     {
+        // Malformed on purpose: the request side is not checked, every answer still is.
+        using var malformed = ContractValidation.AllowInvalidRequests();
+
         var seed = FuzzSeed.Next();
         var database = await stores.Postgres.CreateDatabaseAsync("fuzz");
         await using var sim = new SimControlFactory(database, stores.Redis.ConnectionString, "http://127.0.0.1:9");
-        using var client = sim.CreateClient();
+        using var client = sim.CreateContractClient();
         using var anonymous = sim.CreateAnonymousClient();
         var store = sim.Services.GetRequiredService<ISimulatorSettingsStore>();
         // No simulated latency, so the run is about answers, not waiting.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Platform.SimControl.Settings;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -58,7 +59,7 @@ public sealed class ProcessorBehaviourTests(SimControlFixture fixture) : IAsyncL
     public async Task A_simulated_timeout_makes_the_caller_time_out()
     {
         await fixture.ResetAsync(p => p.TimeoutRate = 1);
-        using var client = fixture.First.CreateClient();
+        using var client = fixture.First.CreateContractClient();
         client.Timeout = TimeSpan.FromMilliseconds(500);
         var started = Stopwatch.StartNew();
 

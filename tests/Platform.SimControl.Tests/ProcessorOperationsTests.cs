@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Platform.SimControl.Processor;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -52,6 +53,8 @@ public sealed class ProcessorOperationsTests(SimControlFixture fixture) : IAsync
     [Fact]
     public async Task A_mutating_call_without_an_idempotency_key_is_refused()
     {
+        using var badInput = ContractValidation.AllowInvalidRequests();
+
         using var request = new HttpRequestMessage(HttpMethod.Post, "/processor/v1/authorizations") { Content = JsonContent.Create(Sim.Authorization()) };
         using var response = await fixture.Client.SendAsync(request);
 

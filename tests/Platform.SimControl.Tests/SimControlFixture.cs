@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.SimControl.Settings;
 using Platform.Testing;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -49,7 +50,7 @@ public sealed class SimControlFactory(string database, string redis, string rece
     /// <summary>A client without the platform's credential, as anyone else on the network would call.</summary>
     public HttpClient CreateAnonymousClient()
     {
-        var client = CreateClient();
+        var client = this.CreateContractClient();
         client.DefaultRequestHeaders.Remove(TestCredentials.ApiKeyHeader);
         return client;
     }
@@ -78,8 +79,8 @@ public sealed class SimControlFixture : IAsyncLifetime
         var database = await stores.Postgres.CreateDatabaseAsync("simcontrol");
         First = new SimControlFactory(database, stores.Redis.ConnectionString, Receiver.BaseUrl);
         Second = new SimControlFactory(database, stores.Redis.ConnectionString, Receiver.BaseUrl);
-        Client = First.CreateClient();
-        SecondClient = Second.CreateClient();
+        Client = First.CreateContractClient();
+        SecondClient = Second.CreateContractClient();
     }
 
     /// <summary>Defaults, no latency, immediate webhooks, the receiver registered and answering 200.</summary>

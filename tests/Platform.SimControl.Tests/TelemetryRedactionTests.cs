@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Trace;
 using Platform.Testing;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -24,6 +25,9 @@ public sealed class TelemetryRedactionTests : IAsyncLifetime
     [Fact]
     public async Task Failing_requests_with_an_ssn_in_the_path_export_spans_and_logs_without_it()
     {
+        // Malformed on purpose: the request side is not checked, every answer still is.
+        using var malformed = ContractValidation.AllowInvalidRequests();
+
         var spans = new List<Activity>();
         var logs = new List<LogRecord>();
         await using var sim = new SimControlFactory(await stores.Postgres.CreateDatabaseAsync("telemetry"), stores.Redis.ConnectionString, "http://127.0.0.1:9")
@@ -31,7 +35,7 @@ public sealed class TelemetryRedactionTests : IAsyncLifetime
             {
                 services.AddOpenTelemetry().WithTracing(t => t.AddInMemoryExporter(spans)).WithLogging(l => l.AddInMemoryExporter(logs));
             }));
-        using var client = sim.CreateClient();
+        using var client = sim.CreateContractClient();
 
         // The old address of an override, a typo under the processor's API, a body that does not bind, and a query
         // value that does not parse: each fails before or while binding.
@@ -41,7 +45,8 @@ public sealed class TelemetryRedactionTests : IAsyncLifetime
         using var badBody = await client.PutAsync("/sim/v1/bureau/applicants", new StringContent("{\"ssn\": \"987-65-4321\", \"score\": \"high\"}", Encoding.UTF8, "application/json"));
         // A server span ends as its response completes, a moment after the client has it.
         sim.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        await Poll.UntilAsync(() => Task.FromResult(spans.Count(s => s.Kind == ActivityKind.Server)), n => n >= 4);
+        // (The contract check's fetch of the document, before the first request, is a server span of its own.)
+        await Poll.UntilAsync(() => Task.FromResult(spans.Count(s => s.Kind == ActivityKind.Server && !s.DisplayName.Contains("openapi", StringComparison.Ordinal))), n => n >= 4);
 
         Assert.All(new[] { oldPath, typo, badQuery, badBody }, r => Assert.InRange((int)r.StatusCode, 400, 499));
         // The exporters' lists grow from the background workers' threads; read them once the host has stopped.

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Platform.Testing;
 using StackExchange.Redis;
+using Platform.Testing.Contracts;
 
 namespace Platform.SimControl.Tests;
 
@@ -23,7 +24,7 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
     public async Task Workers_whose_stores_throw_unexpected_exceptions_do_not_stop_simcontrol()
     {
         await using var sim = new SimControlFactory(await stores.Postgres.CreateDatabaseAsync("workers"), stores.Redis.ConnectionString, "http://127.0.0.1:9");
-        using var client = sim.CreateClient();
+        using var client = sim.CreateContractClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
         var lifetime = sim.Services.GetRequiredService<IHostApplicationLifetime>();
 
@@ -47,7 +48,7 @@ public sealed class WorkerResilienceTests : IAsyncLifetime
         await using var sim = new SimControlFactory(await stores.Postgres.CreateDatabaseAsync("webhooks"), stores.Redis.ConnectionString, receiver.BaseUrl)
             .WithWebHostBuilder(b => b.ConfigureTestServices(services =>
                 services.AddHttpClient("processor-webhooks").ConfigurePrimaryHttpMessageHandler(() => failing)));
-        using var client = sim.CreateClient();
+        using var client = sim.CreateContractClient();
         (await client.PostAsync("/sim/v1/reset", null)).EnsureSuccessStatusCode();
         (await client.PutAsJsonAsync("/sim/v1/processor/settings", new { webhookDelayMs = 0, latencyMs = new { min = 0, median = 0, p99 = 0 } })).EnsureSuccessStatusCode();
         (await client.PutAsJsonAsync("/processor/v1/webhook-endpoint", new { url = receiver.BaseUrl + "/webhooks" })).EnsureSuccessStatusCode();

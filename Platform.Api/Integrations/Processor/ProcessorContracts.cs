@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.Api.Integrations.Processor;
 
@@ -80,7 +81,11 @@ public sealed record ProcessorAuthorizationRecord(
 public sealed record ProcessorWebhookEndpoint(string Url);
 
 /// <summary>Every webhook's body: <c>data</c> is the operation or card it is about.</summary>
-public sealed record ProcessorWebhookEnvelope(string Id, string Type, DateTimeOffset CreatedAt, JsonElement Data);
+public sealed record ProcessorWebhookEnvelope(string Id, string Type, DateTimeOffset CreatedAt, JsonElement Data) : IOpenApiExample<ProcessorWebhookEnvelope>
+{
+    public static ProcessorWebhookEnvelope Example => new("evt_0195f7a26c1e7d3a", "capture.succeeded", new DateTimeOffset(2026, 3, 14, 12, 31, 5, TimeSpan.Zero),
+        JsonSerializer.SerializeToElement(new { operationId = "op_0195f7a26c1e", authorizationId = "auth_0195f7a26c1e", amount = 4_250, currency = "USD", status = "succeeded" }));
+}
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ProcessorAuthorizeRequest))]

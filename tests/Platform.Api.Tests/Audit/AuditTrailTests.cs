@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Platform.Api.Audit;
 using Platform.Testing;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Audit;
 
@@ -255,7 +256,7 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     public async Task Without_the_key_the_body_of_an_internal_append_is_never_read(string body)
     {
         await using var api = await ApiFactory.StartAsync(stores, internalApiKey: "test-key");
-        using var client = api.CreateClient();
+        using var client = api.CreateContractClient();
 
         var response = await client.PostAsync("/internal/v1/audit/events", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Platform.Api.Email;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Email;
 
@@ -73,7 +74,7 @@ public sealed class AlertRulesApiTests(EmailFixture fixture)
     public async Task Alert_rules_are_refused_to_a_caller_who_is_not_signed_in_as_an_operator()
     {
         var accountId = await OpenAccountAsync();
-        using var anonymous = fixture.Api.CreateClient();
+        using var anonymous = fixture.Api.CreateContractClient();
 
         var put = await anonymous.PutAsJsonAsync($"/v1/accounts/{accountId}/alert-rules", new { largePurchaseThreshold = 1_000, fraudDeclineAlerts = true });
         var get = await anonymous.GetAsync($"/v1/accounts/{accountId}/alert-rules");

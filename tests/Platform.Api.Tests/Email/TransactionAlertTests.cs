@@ -5,6 +5,7 @@ using Npgsql;
 using Platform.Api.Accounts;
 using Platform.Api.Email;
 using Platform.Api.Tests.Money;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Email;
 
@@ -111,7 +112,7 @@ public sealed class TransactionAlertTests(MoneyFixture fixture)
     private async Task<(AccountResponse Account, Platform.Api.Cards.CardResponse Card, string Email)> AccountWithCardAsync(long? threshold)
     {
         var email = $"holder.{Guid.NewGuid():N}@example.com";
-        var registered = await fixture.Api.CreateClient().PostAsJsonAsync("/v1/auth/register", new { email, password = TestIdentity.CustomerPassword });
+        var registered = await fixture.Api.CreateContractClient().PostAsJsonAsync("/v1/auth/register", new { email, password = TestIdentity.CustomerPassword });
         Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
         var userId = await ScalarAsync<string>("""update identity."AspNetUsers" set "EmailConfirmed" = true where "Email" = $1 returning "Id" """, email);
         var opened = await fixture.Client.PostAsJsonAsync("/v1/accounts", new { currency = "USD", creditLimit = 100_000, ownerReference = userId });

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Platform.Api.Tests.Money;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Identity;
 
@@ -19,7 +20,7 @@ public sealed class AccountEnumerationTests(MoneyFixture fixture)
     {
         var (_, ownerId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
         var ownerEmail = await EmailOfAsync(ownerId);
-        using var client = fixture.Api.CreateClient();
+        using var client = fixture.Api.CreateContractClient();
 
         using var fresh = await client.PostAsJsonAsync("/v1/auth/register", new { email = $"new-{Guid.NewGuid():N}@example.com", password = TestIdentity.CustomerPassword });
         using var taken = await client.PostAsJsonAsync("/v1/auth/register", new { email = ownerEmail, password = "Some-Other-Passw0rd" });
@@ -35,7 +36,7 @@ public sealed class AccountEnumerationTests(MoneyFixture fixture)
     public async Task A_weak_password_is_refused_alike_for_a_taken_and_a_new_address()
     {
         var (_, ownerId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
-        using var client = fixture.Api.CreateClient();
+        using var client = fixture.Api.CreateContractClient();
 
         using var fresh = await client.PostAsJsonAsync("/v1/auth/register", new { email = $"new-{Guid.NewGuid():N}@example.com", password = "short" });
         using var taken = await client.PostAsJsonAsync("/v1/auth/register", new { email = await EmailOfAsync(ownerId), password = "short" });
@@ -47,7 +48,7 @@ public sealed class AccountEnumerationTests(MoneyFixture fixture)
     [Fact]
     public async Task Unknown_unconfirmed_wrong_and_locked_sign_ins_all_get_the_same_answer()
     {
-        using var client = fixture.Api.CreateClient();
+        using var client = fixture.Api.CreateContractClient();
         var unconfirmed = $"unconfirmed-{Guid.NewGuid():N}@example.com";
         (await client.PostAsJsonAsync("/v1/auth/register", new { email = unconfirmed, password = TestIdentity.CustomerPassword })).EnsureSuccessStatusCode();
         var (_, lockedId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
@@ -74,7 +75,7 @@ public sealed class AccountEnumerationTests(MoneyFixture fixture)
     [Fact]
     public async Task Resend_and_forgot_password_answer_alike_and_mail_only_a_real_account()
     {
-        using var client = fixture.Api.CreateClient();
+        using var client = fixture.Api.CreateContractClient();
         var unconfirmed = $"resend-{Guid.NewGuid():N}@example.com";
         (await client.PostAsJsonAsync("/v1/auth/register", new { email = unconfirmed, password = TestIdentity.CustomerPassword })).EnsureSuccessStatusCode();
         var unknown = $"ghost-{Guid.NewGuid():N}@example.com";
@@ -96,7 +97,7 @@ public sealed class AccountEnumerationTests(MoneyFixture fixture)
     [Fact]
     public async Task A_forged_host_header_is_refused_and_links_use_the_configured_public_address()
     {
-        using var client = fixture.Api.CreateClient();
+        using var client = fixture.Api.CreateContractClient();
         var email = $"host-{Guid.NewGuid():N}@example.com";
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/register") { Content = JsonContent.Create(new { email, password = TestIdentity.CustomerPassword }) };
         forged.Headers.Host = "evil.example";

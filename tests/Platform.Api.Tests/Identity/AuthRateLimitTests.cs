@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Platform.Api.Tests.Money;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Identity;
 
@@ -16,7 +17,7 @@ public sealed class AuthRateLimitTests(MoneyFixture fixture)
         await using var limited = fixture.Api.WithWebHostBuilder(b => b
             .UseSetting("RateLimits:Auth:PerAddressPerMinute", "3")
             .UseSetting("RateLimits:Auth:PerClientPerMinute", "1000"));
-        using var client = limited.CreateClient();
+        using var client = limited.CreateContractClient();
         var target = $"target-{Guid.NewGuid():N}@example.com";
 
         var statuses = new List<HttpStatusCode>();
@@ -39,7 +40,7 @@ public sealed class AuthRateLimitTests(MoneyFixture fixture)
         await using var limited = fixture.Api.WithWebHostBuilder(b => b
             .UseSetting("RateLimits:Auth:PerAddressPerMinute", "1000")
             .UseSetting("RateLimits:Auth:PerClientPerMinute", "3"));
-        using var client = limited.CreateClient();
+        using var client = limited.CreateContractClient();
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)

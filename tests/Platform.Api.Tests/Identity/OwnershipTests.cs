@@ -34,7 +34,7 @@ public sealed class OwnershipTests(MoneyFixture fixture) : IAsyncLifetime
             ("POST authorization", () => Send(alice, "/v1/authorizations", new { cardId = bobs.Card, amount = 100, currency = "USD", merchant = new { name = "A", mcc = "5411", country = "US" } })),
             ("GET authorization", () => alice.GetAsync($"/v1/authorizations/{bobs.Authorization}")),
             ("POST capture", () => Send(alice, $"/v1/authorizations/{bobs.Authorization}/capture", new { })),
-            ("POST void", () => Send(alice, $"/v1/authorizations/{bobs.Authorization}/void", new { })),
+            ("POST void", () => Send(alice, $"/v1/authorizations/{bobs.Authorization}/void", null)),
             ("POST refund", () => Send(alice, $"/v1/transactions/{bobs.Transaction}/refund", new { })),
             ("GET application", () => alice.GetAsync($"/v1/applications/{bobs.Application}")),
         };
@@ -122,9 +122,9 @@ public sealed class OwnershipTests(MoneyFixture fixture) : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    private static async Task<HttpResponseMessage> Send(HttpClient client, string path, object body, string? idempotencyKey = null)
+    private static async Task<HttpResponseMessage> Send(HttpClient client, string path, object? body, string? idempotencyKey = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
         return await client.SendAsync(request);
     }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 using Platform.Api.Tests.Money;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Identity;
 
@@ -34,7 +35,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     public async Task Signing_in_before_confirming_the_email_is_refused()
     {
         var email = $"grace-{Guid.NewGuid():N}@example.com";
-        var client = fixture.Api.CreateClient();
+        var client = fixture.Api.CreateContractClient();
         (await client.PostAsJsonAsync("/v1/auth/register", new { email, password = TestIdentity.CustomerPassword })).EnsureSuccessStatusCode();
 
         var response = await client.PostAsJsonAsync("/v1/auth/login", new { email, password = TestIdentity.CustomerPassword });
@@ -47,7 +48,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     {
         var email = $"known-{Guid.NewGuid():N}@example.com";
         var (_, userId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase, email);
-        var client = fixture.Api.CreateClient();
+        var client = fixture.Api.CreateContractClient();
         var unknownEmail = $"nobody-{Guid.NewGuid():N}@example.com";
 
         var wrongPassword = await client.PostAsJsonAsync("/v1/auth/login", new { email, password = "not-the-password-1" });
@@ -68,7 +69,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     {
         var email = $"locked-{Guid.NewGuid():N}@example.com";
         var (_, userId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase, email);
-        var client = fixture.Api.CreateClient();
+        var client = fixture.Api.CreateContractClient();
 
         HttpResponseMessage? wrong = null;
         for (var i = 0; i < 5; i++) wrong = await client.PostAsJsonAsync("/v1/auth/login", new { email, password = "wrong-password-12" });
@@ -86,7 +87,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     {
         var email = $"alerted-{Guid.NewGuid():N}@example.com";
         var (client, userId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase, email);
-        var phone = fixture.Api.CreateClient();
+        var phone = fixture.Api.CreateContractClient();
         phone.DefaultRequestHeaders.UserAgent.ParseAdd("PlatformTestPhone/1.0");
 
         await TestIdentity.SignInAsync(phone, email, TestIdentity.CustomerPassword);
@@ -109,7 +110,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     {
         var email = $"forgetful-{Guid.NewGuid():N}@example.com";
         var (_, userId) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase, email);
-        var client = fixture.Api.CreateClient();
+        var client = fixture.Api.CreateContractClient();
 
         (await client.PostAsJsonAsync("/v1/auth/forgotPassword", new { email })).EnsureSuccessStatusCode();
         // The request only queues the job (it answers alike for every address); the code is mailed a moment later.
@@ -136,7 +137,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     {
         var (client, _) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
         await using var otherInstance = new MoneyApiFactory(fixture.ApiDatabase, fixture.RedisConnectionString, () => fixture.Processor.Server.CreateHandler());
-        var other = otherInstance.CreateClient();
+        var other = otherInstance.CreateContractClient();
         other.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
 
         var info = await other.GetAsync("/v1/auth/manage/info");
@@ -147,7 +148,8 @@ public sealed class SignInTests(MoneyFixture fixture)
     [Fact]
     public async Task Money_endpoints_refuse_a_caller_without_a_token()
     {
-        var anonymous = fixture.Api.CreateClient();
+        using var hostile = ContractValidation.AllowInvalidRequests();
+        var anonymous = fixture.Api.CreateContractClient();
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/v1/accounts/{Guid.NewGuid()}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/v1/authorizations", new { })).StatusCode);

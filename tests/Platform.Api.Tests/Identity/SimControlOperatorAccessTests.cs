@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Api.Tests.Money;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Identity;
 
@@ -30,12 +31,12 @@ public sealed partial class SimControlOperatorAccessTests(MoneyFixture fixture)
     public async Task The_control_api_answers_an_operator_token_and_refuses_customers_and_anonymous_callers()
     {
         await using var sim = SignInRequired();
-        using var anonymous = sim.CreateClient();
+        using var anonymous = sim.CreateContractClient();
         anonymous.DefaultRequestHeaders.Remove("X-Api-Key");
         var (customer, _) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
-        using var asCustomer = sim.CreateClient();
+        using var asCustomer = sim.CreateContractClient();
         asCustomer.DefaultRequestHeaders.Authorization = customer.DefaultRequestHeaders.Authorization;
-        using var asOperator = sim.CreateClient();
+        using var asOperator = sim.CreateContractClient();
         asOperator.DefaultRequestHeaders.Authorization = await OperatorTokenAsync();
 
         using var refused = await anonymous.GetAsync("/sim/v1/processor/settings");
@@ -88,7 +89,7 @@ public sealed partial class SimControlOperatorAccessTests(MoneyFixture fixture)
 
     private async Task<AuthenticationHeaderValue> OperatorTokenAsync()
     {
-        using var client = fixture.Api.CreateClient();
+        using var client = fixture.Api.CreateContractClient();
         var tokens = await TestIdentity.SignInAsync(client, TestIdentity.OperatorEmail, TestIdentity.OperatorPassword);
         return new AuthenticationHeaderValue("Bearer", tokens.GetProperty("accessToken").GetString());
     }

@@ -44,7 +44,8 @@ internal sealed class MoneyDriver(MoneyFixture fixture)
 
     public async Task<OperationResponse> RequestAsync(string path, long? amount = null, HttpStatusCode expected = HttpStatusCode.Accepted)
     {
-        var response = await SendAsync(HttpMethod.Post, path, amount is null ? new { } : new { amount }, Guid.NewGuid().ToString());
+        // No amount is no body: everything still capturable (or refundable), and a void takes none.
+        var response = await SendAsync(HttpMethod.Post, path, amount is null ? null : new { amount }, Guid.NewGuid().ToString());
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return expected == HttpStatusCode.Accepted ? (await response.Content.ReadFromJsonAsync<OperationResponse>(Json))! : null!;
     }
@@ -65,9 +66,9 @@ internal sealed class MoneyDriver(MoneyFixture fixture)
     public async Task<LedgerPage> GetLedgerAsync(Guid accountId, int limit = 100) =>
         (await Client.GetFromJsonAsync<LedgerPage>($"/v1/accounts/{accountId}/transactions?limit={limit}", Json))!;
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object body, string? idempotencyKey = null)
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey = null)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
         return await Client.SendAsync(request);
     }

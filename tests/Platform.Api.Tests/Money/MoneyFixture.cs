@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Platform.Testing;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Money;
 
@@ -44,7 +45,7 @@ public sealed class MoneyFixture : IAsyncLifetime
         await stores.Redis.FlushAsync();
         Processor = new ProcessorSimFactory(processorDatabase, stores.Redis.ConnectionString, () => Api!.Server.CreateHandler());
         Api = new MoneyApiFactory(ApiDatabase, stores.Redis.ConnectionString, () => Processor.Server.CreateHandler());
-        ProcessorClient = Processor.CreateClient();
+        ProcessorClient = Processor.CreateContractClient();
         Client = await Api.CreateOperatorClientAsync();
         await ResetProcessorAsync();
         // The API registers its webhook URL with the processor at start; wait for that before any test runs.

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests.Money;
 
@@ -58,7 +59,7 @@ public sealed class WebhookTests(MoneyFixture fixture) : IAsyncLifetime
         var before = await driver.GetAccountAsync(account.Id);
 
         var responses = await Task.WhenAll(
-            fixture.Client.SendAsync(Signed(body)), fixture.Client.SendAsync(Signed(body)), secondInstance.CreateClient().SendAsync(Signed(body)));
+            fixture.Client.SendAsync(Signed(body)), fixture.Client.SendAsync(Signed(body)), secondInstance.CreateContractClient().SendAsync(Signed(body)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(before, await driver.GetAccountAsync(account.Id));
