@@ -81,10 +81,12 @@ public sealed class ProcessorBehaviourTests(SimControlFixture fixture) : IAsyncL
         });
 
         durations.Sort();
+        // The floor is the simulator's promise; the ceilings only check the draw is not wild, with room for a
+        // loaded machine (timing itself is the benchmark's business).
         Assert.True(durations[0] >= 29, $"min {durations[0]}");
         var median = durations[durations.Count / 2];
-        Assert.InRange(median, 50, 120);
-        Assert.True(durations[^1] < 600, $"max {durations[^1]}");
+        Assert.InRange(median, 50, 250);
+        Assert.True(durations[^1] < 2_000, $"max {durations[^1]}");
     }
 
     [Fact]
