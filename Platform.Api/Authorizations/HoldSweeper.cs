@@ -15,8 +15,8 @@ namespace Platform.Api.Authorizations;
 /// case the processor approved them). Rows are taken with SKIP LOCKED, so instances share the work without overlap.
 /// </summary>
 internal sealed partial class HoldSweeper(
-    NpgsqlDataSource dataSource, LedgerPostings ledger, OutboxStore outbox, IAuditTrail audit, IOptions<AuthorizationOptions> options, TimeProvider time,
-    ILogger<HoldSweeper> logger) : BackgroundService
+    NpgsqlDataSource dataSource, LedgerPostings ledger, OutboxStore outbox, Reversals reversals, IAuditTrail audit, IOptions<AuthorizationOptions> options,
+    TimeProvider time, ILogger<HoldSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,12 +62,9 @@ internal sealed partial class HoldSweeper(
             Guid? reversalId = null;
             if (nothingCaptured)
             {
-                reversalId = Guid.CreateVersion7(now);
-                await Sql.ExecuteAsync(connection, tx, """
-                    insert into core.card_operations (operation_id, authorization_id, account_id, kind, amount, currency, status, created_at)
-                    values ($1, $2, $3, 'reversal', $4, $5, 'requested', $6)
-                    """, cancellationToken, reversalId, hold.Id, hold.AccountId, hold.Held, hold.Currency, now);
-                await outbox.EnqueueAsync(tx, CardOperations.SubmitOutboxKind, reversalId.Value, null, cancellationToken);
+                // The processor still holds the approval: void it there, until it confirms (Reversals).
+                await reversals.StartAsync(tx, hold.Id, hold.AccountId, hold.Held, hold.Currency, cancellationToken);
+                reversalId = Reversals.AttemptId(hold.Id, 1);
             }
             await audit.AppendAsync(FinancialAudit.Entry("authorization.expired", FinancialAudit.Worker, null, "authorization", hold.Id,
                 new Dictionary<string, object?> { ["released"] = hold.Held, ["currency"] = hold.Currency, ["reversalOperationId"] = reversalId }), tx, cancellationToken);

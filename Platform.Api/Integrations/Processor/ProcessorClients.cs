@@ -120,6 +120,15 @@ public sealed class ProcessorOperationsClient(HttpClient http)
         }
     }
 
+    /// <summary>The processor's record of one authorization; null when it has none. Throws on transport errors.</summary>
+    public async Task<ProcessorAuthorizationRecord?> GetAuthorizationAsync(string processorAuthorizationId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"/processor/v1/authorizations/{Uri.EscapeDataString(processorAuthorizationId)}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(ProcessorJsonContext.Default.ProcessorAuthorizationRecord, cancellationToken);
+    }
+
     public async Task<ProcessorCard?> GetCardAsync(string cardToken, CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync($"/processor/v1/cards/{Uri.EscapeDataString(cardToken)}", cancellationToken);

@@ -75,6 +75,61 @@ public sealed class ReversalTests(MoneyFixture fixture) : IAsyncLifetime
         await AssertReconciledAsync(from);
     }
 
+    [Fact]
+    public async Task Reversal_refused_on_every_attempt_waits_in_the_operator_queue_until_an_operator_retries_it()
+    {
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var account = await driver.OpenAccountAsync(creditLimit: 20_000);
+        var card = await driver.IssueActiveCardAsync(account.Id);
+        await fixture.ResetProcessorAsync(ProcessorSettings(authorizeLatencyMs: 2_500, voidCompletionRate: 0.0));
+
+        var declined = await driver.AuthorizeAsync(card.Id, 4_568);
+
+        // The fixture allows 3 attempts.
+        var queue = await Poll.UntilAsync(() => fixture.Client.GetFromJsonAsync<List<OpenReversal>>("/v1/reconciliation/reversals"),
+            q => q!.Any(r => r.AuthorizationId == declined.Id && r.State == "needs_attention"), timeoutMs: 30_000);
+        var waiting = queue!.Single(r => r.AuthorizationId == declined.Id);
+        Assert.Equal((3, 4_568L, "declined"), (waiting.Attempts, waiting.Amount, waiting.AuthorizationStatus));
+        Assert.Equal("void_rejected", waiting.LastFailure);
+        var report = await ReconcileAsync(from);
+        Assert.Contains(report.Differences, d => d.Kind == "reversal_needs_attention" && d.AuthorizationId == declined.Id);
+        var monitor = fixture.Api.Services.GetServices<IHostedService>().OfType<ReversalMonitor>().Single();
+        Assert.True(await monitor.CountAsync(CancellationToken.None) >= 1);
+        var health = await fixture.Client.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal("Degraded", health.GetProperty("checks").GetProperty("reversals").GetString());
+        Assert.Contains(await ReversalOutcomesAsync(declined.Id), o => o.EventType == "reversal.needs_attention");
+        Assert.DoesNotContain(await ReversalOutcomesAsync(declined.Id), o => o.Outcome == "late approval reversed");
+
+        await fixture.ResetProcessorAsync(ProcessorSettings(authorizeLatencyMs: 0, voidCompletionRate: 1.0));
+        var retry = await fixture.Client.PostAsync($"/v1/reconciliation/reversals/{declined.Id}/retry", null);
+        var again = await fixture.Client.PostAsync($"/v1/reconciliation/reversals/{declined.Id}/retry", null);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode);
+        await Poll.UntilAsync(() => driver.GetAuthorizationAsync(declined.Id),
+            a => a.Operations.Any(o => o.Kind == "reversal" && o.Status == "succeeded"), timeoutMs: 30_000);
+        Assert.Equal("voided", (await ProcessorRecordAsync(from, 4_568)).GetProperty("status").GetString());
+        Assert.DoesNotContain(await fixture.Client.GetFromJsonAsync<List<OpenReversal>>("/v1/reconciliation/reversals") ?? [], r => r.AuthorizationId == declined.Id);
+        Assert.Equal(0, await monitor.CountAsync(CancellationToken.None));
+        Assert.Single(await ReversalOutcomesAsync(declined.Id), o => o.Outcome == "late approval reversed");
+        await AssertReconciledAsync(from);
+    }
+
+    [Fact]
+    public async Task Operator_retry_of_an_authorization_without_a_waiting_reversal_is_refused()
+    {
+        var account = await driver.OpenAccountAsync(creditLimit: 10_000);
+        var card = await driver.IssueActiveCardAsync(account.Id);
+        var approved = await driver.AuthorizeAsync(card.Id, 1_500);
+
+        var retry = await fixture.Client.PostAsync($"/v1/reconciliation/reversals/{approved.Id}/retry", null);
+        var unknown = await fixture.Client.PostAsync($"/v1/reconciliation/reversals/{Guid.NewGuid()}/retry", null);
+
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, retry.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(0, await driver.CountAsync($"core.card_operations where authorization_id = '{approved.Id}'"));
+    }
+
     internal static object ProcessorSettings(int authorizeLatencyMs, double voidCompletionRate) => new
     {
         approvalRate = 1.0, partialApprovalRate = 0.0, errorRate = 0.0, timeoutRate = 0.0,
@@ -113,11 +168,13 @@ public sealed class ReversalTests(MoneyFixture fixture) : IAsyncLifetime
             .ToList();
     }
 
+    private async Task<ReconciliationReport> ReconcileAsync(DateTimeOffset from) => (await fixture.Client.GetFromJsonAsync<ReconciliationReport>(
+        $"/v1/reconciliation/processor?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}"))!;
+
     private async Task AssertReconciledAsync(DateTimeOffset from)
     {
-        var report = await fixture.Client.GetFromJsonAsync<ReconciliationReport>(
-            $"/v1/reconciliation/processor?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(1).ToString("O"))}");
-        Assert.True(report!.Matched, string.Join("\n", report.Differences.Select(d => $"{d.Kind}: {d.Detail}")));
+        var report = await ReconcileAsync(from);
+        Assert.True(report.Matched, string.Join("\n", report.Differences.Select(d => $"{d.Kind}: {d.Detail}")));
         Assert.Equal(0, report.InFlight);
     }
 }
