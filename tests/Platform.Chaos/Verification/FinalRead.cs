@@ -31,8 +31,8 @@ internal sealed class FinalRead(ProcessorSim sim, ApiSession operatorSession, IR
 
     private void Count(string invariant, string example)
     {
-        counts.AddOrUpdate(invariant, 1, (_, n) => n + 1);
-        if (examples.Count < 25) examples.Enqueue($"{invariant}: {example}");
+        // A few examples of each broken invariant, so one that breaks often does not hide the others.
+        if (counts.AddOrUpdate(invariant, 1, (_, n) => n + 1) <= 3) examples.Enqueue($"{invariant}: {example}");
     }
 
     private int Of(string invariant) => counts.GetValueOrDefault(invariant);

@@ -77,9 +77,10 @@ internal sealed class Heal(ChaosPlatform platform, ProcessorSim sim, ApiSession 
         var report = await operatorSession.GetAsync(window.ReconciliationPath(), cancellationToken);
         var queue = await operatorSession.GetAsync("/v1/reconciliation/reversals", cancellationToken);
         var (simOperations, simWebhooks) = await sim.InFlightAsync(cancellationToken);
-        if (report.Status != 200 || queue.Status != 200) return (false, $"reconciliation {report.Status}, reversal queue {queue.Status}", []);
+        // A platform without the reversal queue (404: before it existed) simply has nothing waiting in it.
+        if (report.Status != 200 || queue.Status is not (200 or 404)) return (false, $"reconciliation {report.Status}, reversal queue {queue.Status}", []);
         var inFlight = report.Body!.Value.GetProperty("inFlight").GetInt32();
-        var reversals = queue.Body!.Value.EnumerateArray().ToList();
+        var reversals = queue.Status == 200 ? queue.Body!.Value.EnumerateArray().ToList() : [];
         var waiting = reversals.Where(r => r.GetProperty("state").GetString() == "needs_attention").Select(r => r.GetProperty("authorizationId").GetGuid()).ToList();
         var retrying = reversals.Count - waiting.Count;
         var cardsSettling = 0;
