@@ -121,10 +121,12 @@ internal sealed class OperationSubmitter(NpgsqlDataSource dataSource, ProcessorO
             """, cancellationToken, operation.Id, reason.Length > 500 ? reason[..500] : reason, time.GetUtcNow());
         if (changed == 1)
         {
+            var parked = operation.Kind == "reversal"
+                ? await reversals.AttemptFailedAsync(tx, operation.AuthorizationId, operation.AccountId, operation.Amount, operation.Currency, reason, cancellationToken)
+                : null;
             await audit.AppendAsync(FinancialAudit.Entry($"{operation.Kind}.failed", FinancialAudit.Worker, null, "authorization", operation.AuthorizationId,
                 new Dictionary<string, object?> { ["operationId"] = operation.Id, ["reason"] = reason }, AuditOutcome.Failure), tx, cancellationToken);
-            if (operation.Kind == "reversal")
-                await reversals.AttemptFailedAsync(tx, operation.AuthorizationId, operation.AccountId, operation.Amount, operation.Currency, reason, cancellationToken);
+            if (parked is not null) await audit.AppendAsync(parked, tx, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
         return OutboxResult.Done;

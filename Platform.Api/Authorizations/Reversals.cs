@@ -38,23 +38,22 @@ public sealed class Reversals(OutboxStore outbox, IAuditTrail audit, IOptions<Au
 
     /// <summary>
     /// Called in the transaction that marks an attempt failed: queues the next attempt after the backoff, or, when the
-    /// attempts are used up, records that the reversal needs an operator. Returns the next attempt's delay, or null.
+    /// attempts are used up, returns the <c>reversal.needs_attention</c> audit entry for the caller to append (last,
+    /// with its own entries: no row lock may be taken once the audit chain's lock is held). Null when retrying.
     /// </summary>
-    public async Task<TimeSpan?> AttemptFailedAsync(NpgsqlTransaction tx, Guid authorizationId, Guid accountId, long amount, string currency, string? reason,
+    public async Task<AuditEntry?> AttemptFailedAsync(NpgsqlTransaction tx, Guid authorizationId, Guid accountId, long amount, string currency, string? reason,
         CancellationToken cancellationToken)
     {
         var attempts = await CountAttemptsAsync(tx, authorizationId, cancellationToken);
         var o = options.Value;
         if (attempts >= o.ReversalMaxAttempts)
         {
-            await audit.AppendAsync(FinancialAudit.Entry("reversal.needs_attention", FinancialAudit.Worker, null, "authorization", authorizationId,
-                new Dictionary<string, object?> { ["attempts"] = attempts, ["lastFailure"] = reason, ["amount"] = amount, ["currency"] = currency }, AuditOutcome.Failure),
-                tx, cancellationToken);
-            return null;
+            return FinancialAudit.Entry("reversal.needs_attention", FinancialAudit.Worker, null, "authorization", authorizationId,
+                new Dictionary<string, object?> { ["attempts"] = attempts, ["lastFailure"] = reason, ["amount"] = amount, ["currency"] = currency }, AuditOutcome.Failure);
         }
         var delay = TimeSpan.FromMilliseconds(Math.Min(o.ReversalRetryMaxMs, o.ReversalRetryBaseMs * Math.Pow(2, Math.Min(attempts - 1, 30))));
         await AddAttemptAsync(tx, authorizationId, accountId, amount, currency, attempts + 1, delay, cancellationToken);
-        return delay;
+        return null;
     }
 
     /// <summary>

@@ -117,10 +117,13 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
             "void" => succeeded ? "authorization.voided" : "void.failed",
             _ => succeeded ? "authorization.reversed" : "reversal.failed",
         };
+        var parked = kind == "reversal" && !succeeded
+            ? await reversals.AttemptFailedAsync(tx, authorizationId, accountId, amount, currency, data.FailureReason, cancellationToken)
+            : null;
+        // Audited last: no row lock may be taken once the audit chain's (global) lock is held.
         await audit.AppendAsync(FinancialAudit.Entry(eventType, FinancialAudit.ProcessorWebhook, null, "authorization", authorizationId,
             details, succeeded ? AuditOutcome.Success : AuditOutcome.Failure), tx, cancellationToken);
-        if (kind == "reversal" && !succeeded)
-            await reversals.AttemptFailedAsync(tx, authorizationId, accountId, amount, currency, data.FailureReason, cancellationToken);
+        if (parked is not null) await audit.AppendAsync(parked, tx, cancellationToken);
         return WebhookOutcome.Applied;
     }
 
