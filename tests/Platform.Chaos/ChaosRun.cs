@@ -48,8 +48,9 @@ public static class ChaosRun
         var heal = await new Heal(platform, sim, operatorSession, callers, window, options, output).RunAsync(cancellationToken);
         var report = await new FinalRead(sim, operatorSession, customers, seen, faults, window, heal).RunAsync(cancellationToken);
 
-        var result = Report(options, seen, faults, heal, report, sim, output, total.Elapsed, workloadTime, await StatsAsync(sim, cancellationToken));
-        return result;
+        var errors = platform.ServiceErrors.Entries == 0 ? "services logged no errors"
+            : $"services logged {platform.ServiceErrors.Entries} errors (faults provoke most): {platform.ServiceErrors.Path}";
+        return Report(options, seen, faults, heal, report, sim, output, total.Elapsed, workloadTime, await StatsAsync(sim, cancellationToken), errors);
     }
 
     private static async Task<string> StatsAsync(ProcessorSim sim, CancellationToken cancellationToken)
@@ -67,7 +68,7 @@ public static class ChaosRun
     }
 
     private static ChaosResult Report(ChaosOptions options, Observations seen, FaultInjector faults, HealResult heal, FinalReport report, ProcessorSim sim,
-        TextWriter output, TimeSpan total, TimeSpan workload, string simStats)
+        TextWriter output, TimeSpan total, TimeSpan workload, string simStats, string serviceErrors)
     {
         output.WriteLine();
         output.WriteLine("faults injected: " + (faults.Injected.Count == 0 ? "none" : FaultInjector.Describe(faults.Injected)));
@@ -84,6 +85,9 @@ public static class ChaosRun
         output.WriteLine("invariants (violations):");
         foreach (var invariant in report.Invariants) output.WriteLine($"  {invariant.Violations,6}  {invariant.Name}");
         foreach (var example in report.Examples) output.WriteLine("  ! " + example);
+        output.WriteLine(serviceErrors);
+        foreach (var error in seen.ServerErrors.Where(e => !faults.DuringFault(e.At)).Take(5))
+            output.WriteLine($"  5xx outside a fault at {error.At:HH:mm:ss.fff}: {error.Request} {error.Status}");
         output.WriteLine($"run time {total.TotalSeconds:0} s (workload {workload.TotalSeconds:0} s), seed {options.Seed}, load average {LoadAverage()}");
         var faultCount = faults.Injected.Values.Sum();
         var line = string.Create(CultureInfo.InvariantCulture,

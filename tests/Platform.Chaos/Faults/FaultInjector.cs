@@ -244,7 +244,7 @@ internal sealed class FaultInjector : IOperationGate
 
     private void Log(string line)
     {
-        lock (log) log.WriteLine($"[{clock.Elapsed.TotalSeconds,7:0.0}s] {line}");
+        lock (log) log.WriteLine($"[{clock.Elapsed.TotalSeconds,7:0.0}s {DateTimeOffset.UtcNow:HH:mm:ss.f}] {line}");
     }
 
     /// <summary>True when a 5xx at this moment falls within a disruptive fault (plus the seconds it takes clients to notice it is over).</summary>

@@ -29,6 +29,9 @@ internal sealed class ChaosPlatform : IAsyncDisposable
         (this.app, this.dataDirectory, EmailDirectory, this.replicas) = (app, dataDirectory, emailDirectory, replicas);
 
     public string EmailDirectory { get; }
+
+    /// <summary>What the services logged as errors during the run.</summary>
+    public ResourceErrorLog ServiceErrors { get; private init; } = null!;
     public string OperatorPassword { get; private set; } = "";
     public Uri ApiAddress => app.GetEndpoint("api", "http");
     public Uri SimControlAddress => app.GetEndpoint("simcontrol", "http");
@@ -47,11 +50,14 @@ internal sealed class ChaosPlatform : IAsyncDisposable
             "--Ports:Fraud=0",
             $"--Api:Replicas={options.Replicas}",
         ], (app, _) => app.DisableDashboard = !options.Dashboard, cancellationToken);
+        var errors = new ResourceErrorLog(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"platform-chaos-{options.Seed}-service-errors.log"));
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)
-            // Health probes fail by design while a fault is on; resources' own output stays in their processes.
+            // Health probes fail by design while a fault is on; resources' own output goes to the error log only.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Aspire.Hosting", LogLevel.Error)
-            .AddFilter("Platform.AppHost.Resources", LogLevel.None));
+            .AddFilter("Platform.AppHost.Resources", LogLevel.None)
+            .AddFilter<ResourceErrorLog>("Platform.AppHost.Resources", LogLevel.Trace)
+            .AddProvider(errors));
         builder.CreateResourceBuilder<ProjectResource>("api")
             .WithEnvironment("Authorizations__BudgetMs", options.BudgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Processor__AuthorizeTimeoutMs", Math.Min(5_000, options.BudgetMs).ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -73,7 +79,7 @@ internal sealed class ChaosPlatform : IAsyncDisposable
         builder.CreateResourceBuilder<ProjectResource>("fraud").WithEnvironment("Fraud__TransactionVelocityTimeoutMs", "250");
 
         var app = await builder.BuildAsync(cancellationToken);
-        var platform = new ChaosPlatform(app, dataDirectory, emailDirectory, options.Replicas);
+        var platform = new ChaosPlatform(app, dataDirectory, emailDirectory, options.Replicas) { ServiceErrors = errors };
         await app.StartAsync(cancellationToken);
         platform.watcher = platform.WatchAsync(platform.watching.Token);
         await platform.WaitAllHealthyAsync(TimeSpan.FromMinutes(4), cancellationToken);
