@@ -122,7 +122,15 @@ internal static class SimStatsEndpointFilter
                 ? s
                 : (result as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
             var stats = http.RequestServices.GetRequiredService<Stats.ISimulatorStatsService>();
-            stats.Record(simulator, operation, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            try
+            {
+                stats.Record(simulator, operation, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                // Statistics are best effort. The operation is done and recorded; failing its answer now would tell the
+                // caller it did not happen (an authorization approved here, unknown to the platform).
+            }
             return result;
         });
         return builder;
