@@ -46,7 +46,7 @@ public static class ChaosRun
 
         var window = new Window(startedAt, () => faults.ClockOffsetSeconds);
         var heal = await new Heal(platform, sim, operatorSession, callers, window, options, output).RunAsync(cancellationToken);
-        var report = await new FinalRead(sim, operatorSession, customers, seen, faults, window, heal).RunAsync(cancellationToken);
+        var report = await new FinalRead(platform, sim, operatorSession, customers, seen, faults, window, heal).RunAsync(cancellationToken);
 
         var errors = platform.ServiceErrors.Entries == 0 ? "services logged no errors"
             : $"services logged {platform.ServiceErrors.Entries} errors (faults provoke most): {platform.ServiceErrors.Path}";

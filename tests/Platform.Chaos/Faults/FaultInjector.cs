@@ -174,12 +174,14 @@ internal sealed class FaultInjector : IOperationGate
     private async Task<string> KillAndStartAsync(string instance, TimeSpan down, TaskCompletionSource begun, CancellationToken cancellationToken)
     {
         var pid = ProcessSignals.Leaf(platform.Pid(instance) ?? throw new InvalidOperationException($"{instance} has no process."));
+        platform.ExpectStop(instance);
         ProcessSignals.Send(pid, ProcessSignals.SigKill);
         begun.TrySetResult();
         await platform.WaitUntilAsync(() => platform.HasStopped(instance), TimeSpan.FromSeconds(30), $"{instance} seen stopped", cancellationToken);
         await Task.Delay(down, cancellationToken);
         if (!await platform.ExecuteAsync(instance, KnownResourceCommands.StartCommand, cancellationToken)) throw new InvalidOperationException($"{instance} did not start.");
         await platform.WaitUntilAsync(() => platform.IsHealthy(instance), TimeSpan.FromMinutes(2), $"{instance} healthy", cancellationToken);
+        platform.Restarted(instance);
         return $"SIGKILL {instance} (pid {pid}), down {down.TotalSeconds:0.0} s, started";
     }
 
@@ -188,17 +190,20 @@ internal sealed class FaultInjector : IOperationGate
     {
         var instance = platform.Instances("postgres")[0];
         var pid = platform.Pid(instance) ?? throw new InvalidOperationException("postgres has no process.");
+        platform.ExpectStop(instance);
         ProcessSignals.Send(pid, ProcessSignals.SigInt);
         begun.TrySetResult();
         await platform.WaitUntilAsync(() => platform.HasStopped(instance), TimeSpan.FromSeconds(60), "postgres stopped", cancellationToken);
         await Task.Delay(down, cancellationToken);
         if (!await platform.ExecuteAsync(instance, KnownResourceCommands.StartCommand, cancellationToken)) throw new InvalidOperationException("postgres did not start.");
         await platform.WaitUntilAsync(() => platform.IsHealthy(instance), TimeSpan.FromMinutes(2), "postgres healthy", cancellationToken);
+        platform.Restarted(instance);
         return $"postgres stopped (fast shutdown of pid {pid}), down {down.TotalSeconds:0.0} s, started";
     }
 
     private async Task<string> StopAndStartAsync(string instance, TimeSpan down, TaskCompletionSource begun, CancellationToken cancellationToken)
     {
+        platform.ExpectStop(instance);
         var stopping = platform.ExecuteAsync(instance, KnownResourceCommands.StopCommand, cancellationToken);
         begun.TrySetResult();
         if (!await stopping) throw new InvalidOperationException($"{instance} did not stop.");
@@ -206,6 +211,7 @@ internal sealed class FaultInjector : IOperationGate
         await Task.Delay(down, cancellationToken);
         if (!await platform.ExecuteAsync(instance, KnownResourceCommands.StartCommand, cancellationToken)) throw new InvalidOperationException($"{instance} did not start.");
         await platform.WaitUntilAsync(() => platform.IsHealthy(instance), TimeSpan.FromMinutes(2), $"{instance} healthy", cancellationToken);
+        platform.Restarted(instance);
         return $"{instance} stopped, down {down.TotalSeconds:0.0} s, started";
     }
 

@@ -19,6 +19,8 @@ internal sealed class ChaosPlatform : IAsyncDisposable
     public static readonly string[] ServiceResources = ["postgres", "redis", "fraud", "simcontrol", "api"];
 
     private readonly ConcurrentDictionary<string, (string Resource, CustomResourceSnapshot Snapshot)> instances = new();
+    private readonly ConcurrentDictionary<string, bool> expectedStops = new();
+    private readonly ConcurrentQueue<string> unexpectedExits = new();
     private readonly CancellationTokenSource watching = new();
     private readonly DistributedApplication app;
     private readonly string dataDirectory;
@@ -94,13 +96,26 @@ internal sealed class ChaosPlatform : IAsyncDisposable
         {
             await foreach (var e in app.ResourceNotifications.WatchAsync(cancellationToken))
             {
-                if (ServiceResources.Contains(e.Resource.Name)) instances[e.ResourceId] = (e.Resource.Name, e.Snapshot);
+                if (!ServiceResources.Contains(e.Resource.Name)) continue;
+                var stoppedNow = e.Snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
+                if (stoppedNow && !HasStopped(e.ResourceId) && !expectedStops.ContainsKey(e.ResourceId) && !watching.IsCancellationRequested)
+                    unexpectedExits.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {e.ResourceId} {e.Snapshot.State?.Text} (exit code {e.Snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"})");
+                instances[e.ResourceId] = (e.Resource.Name, e.Snapshot);
             }
         }
         catch (OperationCanceledException)
         {
         }
     }
+
+    /// <summary>Instances that stopped when no fault stopped them (a service that fell over by itself).</summary>
+    public IReadOnlyCollection<string> UnexpectedExits => unexpectedExits;
+
+    /// <summary>A fault is about to stop this instance: its exit is not a finding.</summary>
+    public void ExpectStop(string instanceId) => expectedStops[instanceId] = true;
+
+    /// <summary>The instance is running again after a fault stopped it.</summary>
+    public void Restarted(string instanceId) => expectedStops.TryRemove(instanceId, out _);
 
     /// <summary>Instance ids of a resource (one per replica), in a stable order.</summary>
     public IReadOnlyList<string> Instances(string resource) =>
@@ -153,13 +168,14 @@ internal sealed class ChaosPlatform : IAsyncDisposable
             }
             if (HasStopped(id)) await ExecuteAsync(id, KnownResourceCommands.StartCommand, cancellationToken);
         }
+        expectedStops.Clear();
     }
 
     public async ValueTask DisposeAsync()
     {
+        await watching.CancelAsync();
         await RepairAsync(CancellationToken.None);
         await app.StopAsync();
-        await watching.CancelAsync();
         if (watcher is not null) await watcher;
         await app.DisposeAsync();
         foreach (var directory in new[] { dataDirectory, EmailDirectory })

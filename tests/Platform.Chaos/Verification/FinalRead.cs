@@ -20,7 +20,7 @@ public sealed record FinalReport(IReadOnlyList<InvariantCount> Invariants, int L
 /// The final read, once nothing is in flight: everything a customer was told is read back through the public API and
 /// set against the ledger, the audit trail, reconciliation and processor-sim's own records.
 /// </summary>
-internal sealed class FinalRead(ProcessorSim sim, ApiSession operatorSession, IReadOnlyList<CustomerRecord> customers, Observations seen, FaultInjector faults,
+internal sealed class FinalRead(ChaosPlatform platform, ProcessorSim sim, ApiSession operatorSession, IReadOnlyList<CustomerRecord> customers, Observations seen, FaultInjector faults,
     Window window, HealResult heal)
 {
     private readonly ConcurrentQueue<string> examples = new();
@@ -61,6 +61,7 @@ internal sealed class FinalRead(ProcessorSim sim, ApiSession operatorSession, IR
         foreach (var violation in seen.Violations) Count(violation.Invariant, violation.Detail);
         var errorsOutside = seen.ServerErrors.Where(e => !faults.DuringFault(e.At)).ToList();
         foreach (var e in errorsOutside) Count("no 5xx outside faults", $"{e.At:O} {e.Request} {e.Status}");
+        foreach (var exit in platform.UnexpectedExits) Count("services stay up (no exit but a fault's)", exit);
         if (heal.Unresolved > 0) Count("unanswered requests resolved by reading back", $"{heal.Unresolved} never resolved");
         if (!heal.Quiet) Count("platform came to rest", heal.LastState);
 
@@ -70,7 +71,7 @@ internal sealed class FinalRead(ProcessorSim sim, ApiSession operatorSession, IR
             "approvals kept (approved, captured, voided or expired)", "nothing left pending", "declines stay declined", "replay identical", "reused key refused",
             "captured within approved", "refunded within captured", "settled once", "no duplicate authorizations or operations", "accepted operations kept",
             "processor agrees: no live approval the platform declined", "processor agrees on amounts and voids", "audit chain verifies",
-            "one decision event per decided authorization", "no 5xx outside faults", "unexpected answer", "unanswered requests resolved by reading back",
+            "one decision event per decided authorization", "no 5xx outside faults", "services stay up (no exit but a fault's)", "unexpected answer", "unanswered requests resolved by reading back",
             "platform came to rest",
         ];
         var invariants = order.Select(name => new InvariantCount(name, Of(name))).ToList();
