@@ -120,7 +120,8 @@ internal static class SimStatsEndpointFilter
             var http = ctx.HttpContext;
             var outcome = http.Items.TryGetValue(SimulatorBehaviour.OutcomeItem, out var o) && o is string s
                 ? s
-                : (result as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
+                // A handler declared as Results<…> answers with the union: its status is the one of the result inside.
+                : ((result is INestedHttpResult nested ? nested.Result : result) as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
             var stats = http.RequestServices.GetRequiredService<Stats.ISimulatorStatsService>();
             try
             {

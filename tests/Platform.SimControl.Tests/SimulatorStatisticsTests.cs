@@ -9,7 +9,7 @@ using Platform.SimControl.Stats;
 namespace Platform.SimControl.Tests;
 
 [Collection(SimControlCollection.Name)]
-public sealed class StatsOutageTests(SimControlFixture fixture) : IAsyncLifetime
+public sealed class SimulatorStatisticsTests(SimControlFixture fixture) : IAsyncLifetime
 {
     public Task InitializeAsync() => fixture.ResetAsync(p => p.ApprovalRate = 1);
     public Task DisposeAsync() => Task.CompletedTask;
@@ -35,6 +35,28 @@ public sealed class StatsOutageTests(SimControlFixture fixture) : IAsyncLifetime
         Assert.True(answer.GetProperty("approved").GetBoolean());
         using var record = await fixture.Client.GetAsync($"/processor/v1/authorizations/{answer.GetProperty("authorizationId").GetString()}");
         Assert.Equal(HttpStatusCode.OK, record.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_simulated_error_is_counted_under_its_status()
+    {
+        await fixture.ResetAsync(p => { p.ApprovalRate = 1; p.ErrorRate = 1; p.ErrorStatusCode = 503; });
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/processor/v1/authorizations")
+            {
+                Content = JsonContent.Create(new { cardToken = "card_stats_errors", amount = 100 + i, currency = "USD", merchant = new { name = "Stats Errors", mcc = "5411", country = "US" } }),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await fixture.Client.SendAsync(request)).StatusCode);
+        }
+
+        var stats = await fixture.Client.GetFromJsonAsync<JsonElement>("/sim/v1/stats");
+
+        var outcomes = stats.GetProperty("operations").EnumerateArray().Single(o => o.GetProperty("operation").GetString() == "authorize")
+            .GetProperty("sinceReset").GetProperty("outcomes");
+        Assert.Equal(3, outcomes.GetProperty("503").GetInt64());
+        Assert.False(outcomes.TryGetProperty("200", out _), outcomes.GetRawText());
     }
 
     private sealed class UnrecordableStats : ISimulatorStatsService
