@@ -26,7 +26,7 @@ public static class ChaosRun
         var plan = FaultPlan.Create(options);
         await using var platform = await ChaosPlatform.StartAsync(options, cancellationToken);
         output.WriteLine($"platform up in {total.Elapsed.TotalSeconds:0.0} s: api {platform.ApiAddress}, simcontrol {platform.SimControlAddress}");
-        using var sim = new ProcessorSim(platform.SimControlAddress);
+        using var sim = new ProcessorSim(platform.SimControlAddress, platform.ProcessorApiKey);
         using var operatorSession = new ApiSession(platform.ApiAddress, Onboarding.OperatorEmail, platform.OperatorPassword, options.RequestTimeout);
         var startedAt = DateTimeOffset.UtcNow;
         var customers = await Onboarding.OnboardAsync(options, platform.ApiAddress, platform.EmailDirectory, operatorSession, cancellationToken);

@@ -35,6 +35,9 @@ internal sealed class ChaosPlatform : IAsyncDisposable
     /// <summary>What the services logged as errors during the run.</summary>
     public ResourceErrorLog ServiceErrors { get; private init; } = null!;
     public string OperatorPassword { get; private set; } = "";
+
+    /// <summary>The credential the AppHost generated for processor-sim's callers (the platform, and QA's scripts).</summary>
+    public string ProcessorApiKey { get; private set; } = "";
     public Uri ApiAddress => app.GetEndpoint("api", "http");
     public Uri SimControlAddress => app.GetEndpoint("simcontrol", "http");
 
@@ -86,7 +89,9 @@ internal sealed class ChaosPlatform : IAsyncDisposable
         platform.watcher = platform.WatchAsync(platform.watching.Token);
         await platform.WaitAllHealthyAsync(TimeSpan.FromMinutes(4), cancellationToken);
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
-        platform.OperatorPassword = (await model.Resources.OfType<ParameterResource>().Single(p => p.Name == "operator-password").GetValueAsync(cancellationToken))!;
+        async Task<string> Parameter(string name) => (await model.Resources.OfType<ParameterResource>().Single(p => p.Name == name).GetValueAsync(cancellationToken))!;
+        platform.OperatorPassword = await Parameter("operator-password");
+        platform.ProcessorApiKey = await Parameter("processor-api-key");
         return platform;
     }
 

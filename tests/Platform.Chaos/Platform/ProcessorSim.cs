@@ -6,9 +6,15 @@ using System.Text.Json.Nodes;
 namespace Platform.Chaos.Platform;
 
 /// <summary>processor-sim's control API and its own records, as QA reaches them over HTTP.</summary>
-internal sealed class ProcessorSim(Uri simControl) : IDisposable
+internal sealed class ProcessorSim : IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = simControl, Timeout = TimeSpan.FromSeconds(20) };
+    private readonly HttpClient http;
+
+    public ProcessorSim(Uri simControl, string apiKey)
+    {
+        http = new HttpClient { BaseAddress = simControl, Timeout = TimeSpan.FromSeconds(20) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+    }
 
     /// <summary>Settings changes the simulator failed (answered neither 2xx nor 400); they were retried.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> OddAnswers { get; } = new();

@@ -9,6 +9,8 @@ namespace Platform.Chaos.Workload;
 /// <summary>What came back for one request: a status and body, or nothing (<see cref="Status"/> null) when no answer arrived.</summary>
 public sealed record Answer(int? Status, JsonElement? Body, string? Error, bool Replayed, DateTimeOffset At)
 {
+    public TimeSpan? RetryAfter { get; init; }
+
     public bool Received => Status is not null;
 
     /// <summary>A 5xx or no answer at all: whether the request took effect is unknown until it is read back.</summary>
@@ -68,7 +70,8 @@ internal sealed class ApiSession(Uri api, string email, string password, TimeSpa
                     return true;
                 }
                 if (answer.Status is 400 or 401 or 403) return false;
-                await Task.Delay(500, cancellationToken);
+                // Sign-in is rate limited per address: a 429 says when to come back.
+                await Task.Delay(answer.Status == 429 ? answer.RetryAfter ?? TimeSpan.FromSeconds(5) : TimeSpan.FromMilliseconds(500), cancellationToken);
             }
             return false;
         }
@@ -100,7 +103,7 @@ internal sealed class ApiSession(Uri api, string email, string password, TimeSpa
                 }
             }
             return new Answer((int)response.StatusCode, body, body is null && text.Length > 0 ? text[..Math.Min(200, text.Length)] : null,
-                response.Headers.Contains("Idempotent-Replayed"), DateTimeOffset.UtcNow);
+                response.Headers.Contains("Idempotent-Replayed"), DateTimeOffset.UtcNow) { RetryAfter = response.Headers.RetryAfter?.Delta };
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
