@@ -164,7 +164,7 @@ public sealed class ReversalTests(MoneyFixture fixture) : IAsyncLifetime
         return page!.Events
             .Where(e => e.EventType.Contains("revers", StringComparison.Ordinal))
             .Select(e => new ReversalOutcome(e.Sequence, e.EventType,
-                JsonDocument.Parse(e.Details).RootElement.TryGetProperty("outcome", out var outcome) ? outcome.GetString() : null))
+                e.Details.TryGetProperty("outcome", out var outcome) ? outcome.GetString() : null))
             .ToList();
     }
 

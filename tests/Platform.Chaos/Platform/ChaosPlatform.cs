@@ -136,10 +136,16 @@ internal sealed class ChaosPlatform : IAsyncDisposable
     public bool HasStopped(string instanceId) =>
         instances.TryGetValue(instanceId, out var i) && i.Snapshot.State?.Text is { } s && KnownResourceStates.TerminalStates.Contains(s);
 
+    /// <summary>Runs the orchestrator's command, trying a few times: it can refuse while the instance is still settling.</summary>
     public async Task<bool> ExecuteAsync(string instanceId, string command, CancellationToken cancellationToken)
     {
-        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(instanceId, command, cancellationToken);
-        return result.Success;
+        var commands = app.Services.GetRequiredService<ResourceCommandService>();
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await commands.ExecuteCommandAsync(instanceId, command, cancellationToken);
+            if (result.Success || attempt == 3) return result.Success;
+            await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+        }
     }
 
     public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken)
@@ -165,21 +171,26 @@ internal sealed class ChaosPlatform : IAsyncDisposable
     /// <summary>Starts any instance that is not running (a fault that went wrong halfway) and resumes any paused process.</summary>
     public async Task RepairAsync(CancellationToken cancellationToken)
     {
+        ResumeAll();
+        foreach (var id in instances.Keys.Where(HasStopped))
+            await ExecuteAsync(id, KnownResourceCommands.StartCommand, cancellationToken);
+        expectedStops.Clear();
+    }
+
+    /// <summary>SIGCONT to every process of every instance: a paused process cannot even be stopped.</summary>
+    private void ResumeAll()
+    {
         foreach (var id in instances.Keys)
         {
-            if (Pid(id) is { } pid)
-            {
-                foreach (var process in ProcessSignals.Tree(pid)) ProcessSignals.Send(process, ProcessSignals.SigCont);
-            }
-            if (HasStopped(id)) await ExecuteAsync(id, KnownResourceCommands.StartCommand, cancellationToken);
+            if (Pid(id) is not { } pid) continue;
+            foreach (var process in ProcessSignals.Tree(pid)) ProcessSignals.Send(process, ProcessSignals.SigCont);
         }
-        expectedStops.Clear();
     }
 
     public async ValueTask DisposeAsync()
     {
         await watching.CancelAsync();
-        await RepairAsync(CancellationToken.None);
+        ResumeAll();
         await app.StopAsync();
         if (watcher is not null) await watcher;
         await app.DisposeAsync();

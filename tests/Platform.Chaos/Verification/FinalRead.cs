@@ -72,7 +72,7 @@ internal sealed class FinalRead(ChaosPlatform platform, ProcessorSim sim, ApiSes
             "captured within approved", "refunded within captured", "settled once", "no duplicate authorizations or operations", "accepted operations kept",
             "processor agrees: no live approval the platform declined", "processor agrees on amounts and voids", "audit chain verifies",
             "one decision event per decided authorization", "no 5xx outside faults", "services stay up (no exit but a fault's)", "unexpected answer", "unanswered requests resolved by reading back",
-            "platform came to rest",
+            "platform came to rest", "harness ran cleanly",
         ];
         var invariants = order.Select(name => new InvariantCount(name, Of(name))).ToList();
         invariants.AddRange(counts.Keys.Except(order).Select(name => new InvariantCount(name, Of(name))));

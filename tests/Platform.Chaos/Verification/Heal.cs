@@ -112,5 +112,4 @@ internal sealed class Window(DateTimeOffset startedAt, Func<long> clockOffsetSec
     public string ReconciliationPath() =>
         $"/v1/reconciliation/processor?from={Uri.EscapeDataString(From.ToString("O"))}&to={Uri.EscapeDataString(To.ToString("O"))}";
 
-    public static JsonElement Empty => JsonDocument.Parse("[]").RootElement;
 }

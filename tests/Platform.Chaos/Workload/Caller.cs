@@ -26,7 +26,15 @@ internal sealed class Caller(CustomerRecord customer, ChaosOptions options, Obse
             var random = SeededRandom.For(options.Seed, "operation", index);
             var kind = OperationMix.Pick(random);
             seen.Operation(kind.Name());
-            await ExecuteAsync(kind, index, random, cancellationToken);
+            try
+            {
+                await ExecuteAsync(kind, index, random, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A fault in the harness itself: reported (and failing the run), without stopping the other operations.
+                seen.Violate("harness ran cleanly", $"operation {index} ({kind.Name()}): {ex.GetType().Name}: {ex.Message}");
+            }
         }
     }
 
@@ -49,8 +57,10 @@ internal sealed class Caller(CustomerRecord customer, ChaosOptions options, Obse
 
     private async Task AuthorizeAsync(int index, Random random, bool overLimit, CancellationToken cancellationToken)
     {
-        var active = customer.Cards.Where(c => c.Status == "active").ToList();
-        var card = active.Count > 0 && random.NextDouble() < 0.95 ? random.Pick(active) : random.Pick(customer.Cards);
+        // Only cards whose id the customer was told (a card request whose answer was lost is read back in the heal).
+        var known = customer.Cards.Where(c => c.Id is not null).ToList();
+        var active = known.Where(c => c.Status == "active").ToList();
+        var card = active.Count > 0 && random.NextDouble() < 0.95 ? random.Pick(active) : random.Pick(known);
         var draw = random.NextDouble();
         var amount = overLimit ? customer.AvailableCredit.GetValueOrDefault(card.AccountId) + random.Between(1, 5_000)
             : draw < 0.75 ? random.Between(100, 4_000)
