@@ -33,6 +33,7 @@ app.MapAuthorizationsApi();
 app.MapAlertRulesApi();
 app.MapProcessorWebhooksApi();
 app.MapReconciliationApi();
+app.MapReversalQueueApi();
 app.MapTestClockApi();
 app.MapStatementsApi();
 

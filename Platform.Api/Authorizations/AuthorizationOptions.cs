@@ -33,6 +33,19 @@ public sealed class AuthorizationOptions
     [Range(1, 3_600)]
     public int AbandonedAfterSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// A reversal's void that the processor refuses or fails is tried again after this delay, doubling each attempt up
+    /// to <see cref="ReversalRetryMaxMs"/>; after <see cref="ReversalMaxAttempts"/> attempts it waits for an operator.
+    /// </summary>
+    [Range(10, 600_000)]
+    public int ReversalRetryBaseMs { get; set; } = 1_000;
+
+    [Range(10, 3_600_000)]
+    public int ReversalRetryMaxMs { get; set; } = 300_000;
+
+    [Range(1, 1_000)]
+    public int ReversalMaxAttempts { get; set; } = 10;
+
     /// <summary>How often each instance looks for expired holds and abandoned authorizations.</summary>
     [Range(100, 3_600_000)]
     public int SweepIntervalMs { get; set; } = 5_000;

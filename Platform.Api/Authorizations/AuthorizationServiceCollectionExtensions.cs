@@ -20,6 +20,10 @@ internal static class AuthorizationServiceCollectionExtensions
         services.AddTransient<IOutboxHandler, OperationSubmitter>();
         services.AddTransient<IOutboxHandler, AuthorizationReverser>();
         services.AddTransient<IOutboxHandler, CardIssueSubmitter>();
+        services.AddSingleton<Reversals>();
+        services.AddSingleton<ReversalMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReversalMonitor>());
+        services.AddHealthChecks().AddCheck<ReversalMonitor>("reversals", failureStatus: Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded);
         services.AddSingleton<HoldSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<HoldSweeper>());
         return services;

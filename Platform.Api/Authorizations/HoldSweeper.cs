@@ -15,8 +15,8 @@ namespace Platform.Api.Authorizations;
 /// case the processor approved them). Rows are taken with SKIP LOCKED, so instances share the work without overlap.
 /// </summary>
 internal sealed partial class HoldSweeper(
-    NpgsqlDataSource dataSource, LedgerPostings ledger, OutboxStore outbox, IAuditTrail audit, IOptions<AuthorizationOptions> options, TimeProvider time,
-    ILogger<HoldSweeper> logger) : BackgroundService
+    NpgsqlDataSource dataSource, LedgerPostings ledger, OutboxStore outbox, Reversals reversals, IAuditTrail audit, IOptions<AuthorizationOptions> options,
+    TimeProvider time, ILogger<HoldSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,6 +51,9 @@ internal sealed partial class HoldSweeper(
                 due.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4), reader.GetBoolean(5)));
         }
         var expired = 0;
+        // Audited after every row change: the audit chain's lock is global, and taking a row lock while holding it
+        // deadlocks with an authorization that holds that account's row and waits for the chain.
+        var entries = new List<AuditEntry>();
         foreach (var hold in due)
         {
             // A capture or void on its way settles the hold itself; expiring under it would release credit twice.
@@ -62,17 +65,15 @@ internal sealed partial class HoldSweeper(
             Guid? reversalId = null;
             if (nothingCaptured)
             {
-                reversalId = Guid.CreateVersion7(now);
-                await Sql.ExecuteAsync(connection, tx, """
-                    insert into core.card_operations (operation_id, authorization_id, account_id, kind, amount, currency, status, created_at)
-                    values ($1, $2, $3, 'reversal', $4, $5, 'requested', $6)
-                    """, cancellationToken, reversalId, hold.Id, hold.AccountId, hold.Held, hold.Currency, now);
-                await outbox.EnqueueAsync(tx, CardOperations.SubmitOutboxKind, reversalId.Value, null, cancellationToken);
+                // The processor still holds the approval: void it there, until it confirms (Reversals).
+                await reversals.StartAsync(tx, hold.Id, hold.AccountId, hold.Held, hold.Currency, cancellationToken);
+                reversalId = Reversals.AttemptId(hold.Id, 1);
             }
-            await audit.AppendAsync(FinancialAudit.Entry("authorization.expired", FinancialAudit.Worker, null, "authorization", hold.Id,
-                new Dictionary<string, object?> { ["released"] = hold.Held, ["currency"] = hold.Currency, ["reversalOperationId"] = reversalId }), tx, cancellationToken);
+            entries.Add(FinancialAudit.Entry("authorization.expired", FinancialAudit.Worker, null, "authorization", hold.Id,
+                new Dictionary<string, object?> { ["released"] = hold.Held, ["currency"] = hold.Currency, ["reversalOperationId"] = reversalId }));
             expired++;
         }
+        foreach (var entry in entries) await audit.AppendAsync(entry, tx, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         if (expired > 0) outbox.Wake();
         return expired;
@@ -101,6 +102,7 @@ internal sealed partial class HoldSweeper(
             }
         }
         var reason = DeclineReason.ProcessorUnavailable;
+        var entries = new List<AuditEntry>();
         foreach (var auth in abandoned)
         {
             await Sql.ExecuteAsync(connection, tx, """
@@ -115,9 +117,11 @@ internal sealed partial class HoldSweeper(
                 """, cancellationToken, auth.IdempotencyScope, auth.IdempotencyKey,
                 JsonSerializer.Serialize(new AuthorizationResponse(auth.Id, auth.CardId, auth.AccountId, "declined", auth.Amount, 0, auth.Currency, reason.ResponseCode,
                     reason.Code, reason.Message, available, null, time.GetUtcNow()), MoneyJsonContext.Default.AuthorizationResponse));
-            await audit.AppendAsync(FinancialAudit.Entry("authorization.declined", FinancialAudit.Worker, null, "authorization", auth.Id,
-                new Dictionary<string, object?> { ["declineReason"] = reason.Code, ["responseCode"] = reason.ResponseCode, ["cause"] = "abandoned", ["reversalQueued"] = true }), tx, cancellationToken);
+            entries.Add(FinancialAudit.Entry("authorization.declined", FinancialAudit.Worker, null, "authorization", auth.Id,
+                new Dictionary<string, object?> { ["declineReason"] = reason.Code, ["responseCode"] = reason.ResponseCode, ["cause"] = "abandoned", ["reversalQueued"] = true }));
         }
+        // Last, as above: no row lock is taken once the audit chain's lock is held.
+        foreach (var entry in entries) await audit.AppendAsync(entry, tx, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         if (abandoned.Count > 0) outbox.Wake();
         return abandoned.Count;

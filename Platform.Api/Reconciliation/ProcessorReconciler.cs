@@ -7,18 +7,20 @@ namespace Platform.Api.Reconciliation;
 /// <summary>
 /// Compares the platform's authorizations, operations and ledger with the processor's own records for a period, and
 /// lists every disagreement. Anything still on its way (an operation not settled, an outbox message not delivered)
-/// is counted as in flight rather than reported, so a quiet system reconciles to zero differences.
+/// is counted as in flight rather than reported, so a quiet system reconciles to zero differences. A reversal that
+/// ran out of attempts is not in flight: it is listed until an operator has it settled.
 /// </summary>
 public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, ProcessorOperationsClient processor)
 {
     private sealed record PlatformAuthorization(Guid Id, string CardToken, string Status, long ApprovedAmount, string? ProcessorId,
-        long Captured, long Refunded, bool Reversed, int InFlight, Guid AccountId);
+        long Captured, long Refunded, bool Reversed, int InFlight, Guid AccountId, bool ReversalNeedsAttention);
 
     public async Task<ReconciliationReport> ReconcileAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var differences = new List<ReconciliationDifference>();
         var platform = new List<PlatformAuthorization>();
         int outboxInFlight;
+        var reversalsToRun = new HashSet<Guid>();
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
             await using (var command = Sql.Command(connection, null, """
@@ -27,7 +29,8 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, ProcessorOp
                     coalesce(sum(o.amount) filter (where o.kind = 'refund' and o.status = 'succeeded'), 0),
                     coalesce(bool_or(o.kind in ('void', 'reversal') and o.status = 'succeeded'), false),
                     count(o.operation_id) filter (where o.status in ('requested', 'submitted')),
-                    a.account_id
+                    a.account_id,
+                    coalesce(bool_or(o.kind = 'reversal') and bool_and(o.kind <> 'reversal' or o.status = 'failed'), false)
                 from core.authorizations a
                 join core.cards c on c.card_id = a.card_id
                 left join core.card_operations o on o.authorization_id = a.authorization_id
@@ -39,13 +42,21 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, ProcessorOp
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     platform.Add(new PlatformAuthorization(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetBoolean(7), (int)reader.GetInt64(8), reader.GetGuid(9)));
+                        reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetBoolean(7), (int)reader.GetInt64(8), reader.GetGuid(9),
+                        reader.GetBoolean(10)));
                 }
             }
             await using (var pending = Sql.Command(connection, null,
                 "select count(*) from core.outbox where status = 'pending' and kind in ('operation.submit', 'authorization.reversal')"))
             {
                 outboxInFlight = (int)(long)(await pending.ExecuteScalarAsync(cancellationToken))!;
+            }
+            // A timeout's reversal begins by asking the processor again; until then the authorization is not settled.
+            await using (var pendingReversals = Sql.Command(connection, null,
+                "select subject_id from core.outbox where status = 'pending' and kind = 'authorization.reversal'"))
+            await using (var reader = await pendingReversals.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken)) reversalsToRun.Add(reader.GetGuid(0));
             }
             await CheckLedgerAsync(connection, platform.Select(p => p.AccountId).Distinct().ToArray(), differences, cancellationToken);
             await CheckDeadOutboxAsync(connection, differences, cancellationToken);
@@ -63,7 +74,13 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, ProcessorOp
         var matchedProcessorIds = new HashSet<string>();
         foreach (var auth in platform)
         {
-            if (auth.InFlight > 0) { inFlight += auth.InFlight; if (auth.ProcessorId is not null) matchedProcessorIds.Add(auth.ProcessorId); continue; }
+            if (auth.InFlight > 0 || reversalsToRun.Contains(auth.Id))
+            {
+                // The outbox message itself is already counted above.
+                inFlight += auth.InFlight;
+                if (auth.ProcessorId is not null) matchedProcessorIds.Add(auth.ProcessorId);
+                continue;
+            }
             if (auth.ProcessorId is null)
             {
                 // Declined before the processor, or a timeout whose reversal has not run yet (counted in flight above).
@@ -73,6 +90,13 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, ProcessorOp
             if (!processorRecords.TryGetValue(auth.ProcessorId, out var record))
             {
                 differences.Add(new("missing_at_processor", auth.Id, auth.ProcessorId, "The processor has no record of this authorization.", auth.Status, null));
+                continue;
+            }
+            if (auth.ReversalNeedsAttention && record.Approved && record.Status != "voided")
+            {
+                differences.Add(new("reversal_needs_attention", auth.Id, auth.ProcessorId,
+                    "The processor refused every attempt to void this approval; an operator must retry it (POST /v1/reconciliation/reversals/{id}/retry) or settle it with the processor.",
+                    auth.Status, record.Status));
                 continue;
             }
             var platformApproved = auth.Status is "approved" or "voided" or "expired";
@@ -92,6 +116,8 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, ProcessorOp
                 differences.Add(new("refunded_mismatch", auth.Id, auth.ProcessorId, "Refunded amounts differ.", auth.Refunded.ToString(), record.RefundedAmount.ToString()));
             if (auth.Reversed != (record.Status == "voided"))
                 differences.Add(new("void_mismatch", auth.Id, auth.ProcessorId, "Voided on one side only.", auth.Status, record.Status));
+            else if (auth.Status == "expired" && record.CapturedAmount == 0 && record.Status != "voided")
+                differences.Add(new("expired_hold_not_voided", auth.Id, auth.ProcessorId, "Expired here, still approved and not voided at the processor.", auth.Status, record.Status));
         }
         foreach (var record in processorRecords.Values)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using Platform.Api.Audit;
+using Platform.Api.Authorizations;
 using Platform.Api.Cards;
 using Platform.Api.Data;
 using Platform.Api.Integrations.Processor;
@@ -13,9 +14,10 @@ public enum WebhookOutcome { Applied, Duplicate, Ignored, NotYetKnown, Unreadabl
 /// <summary>
 /// Applies processor webhooks exactly once. The webhook id is recorded in the same transaction as its effect, so a
 /// redelivery (to this replica or another) finds it and changes nothing; and each effect only moves an operation or a
-/// card forward from the state it expects, so events arriving out of order cannot undo a later one.
+/// card forward from the state it expects, so events arriving out of order cannot undo a later one. A failed reversal
+/// attempt queues the next one in the same transaction: a reversal ends only when the processor confirms its void.
 /// </summary>
-public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerPostings ledger, IAuditTrail audit, TimeProvider time)
+public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerPostings ledger, Reversals reversals, IAuditTrail audit, TimeProvider time)
 {
     public async Task<WebhookOutcome> ApplyAsync(ProcessorWebhookEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -55,10 +57,10 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
         if (!succeeded && !envelope.Type.EndsWith(".failed", StringComparison.Ordinal)) return WebhookOutcome.Ignored;
 
         Guid operationId, authorizationId, accountId;
-        string kind, status, currency;
+        string kind, status, currency, authorizationStatus;
         long amount, authHeld;
         await using (var command = Sql.Command(tx.Connection!, tx, """
-            select o.operation_id, o.authorization_id, o.account_id, o.kind, o.status, o.amount, o.currency, a.held_amount
+            select o.operation_id, o.authorization_id, o.account_id, o.kind, o.status, o.amount, o.currency, a.held_amount, a.status
             from core.card_operations o join core.authorizations a on a.authorization_id = o.authorization_id
             where o.processor_operation_id = $1
             for update of o, a
@@ -66,8 +68,8 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken)) return WebhookOutcome.NotYetKnown;
-            (operationId, authorizationId, accountId, kind, status, amount, currency, authHeld) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
-                reader.GetString(3), reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetInt64(7));
+            (operationId, authorizationId, accountId, kind, status, amount, currency, authHeld, authorizationStatus) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
+                reader.GetString(3), reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetInt64(7), reader.GetString(8));
         }
         if (status is "succeeded" or "failed") return WebhookOutcome.Ignored;
 
@@ -97,6 +99,17 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
                 // A reversal settles an authorization whose hold was already released when it was declined or expired.
             }
         }
+        var details = new Dictionary<string, object?>
+        {
+            ["operationId"] = operationId, ["amount"] = amount, ["currency"] = currency, ["processorOperationId"] = data.OperationId,
+            ["webhookId"] = envelope.Id, ["failureReason"] = data.FailureReason,
+        };
+        if (kind == "reversal" && succeeded)
+        {
+            // Only now, with the processor's confirmation, is the approval it held undone.
+            details["outcome"] = authorizationStatus == "expired" ? "expired hold voided" : "late approval reversed";
+        }
+
         var eventType = kind switch
         {
             "capture" => succeeded ? "capture.settled" : "capture.failed",
@@ -104,12 +117,13 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
             "void" => succeeded ? "authorization.voided" : "void.failed",
             _ => succeeded ? "authorization.reversed" : "reversal.failed",
         };
+        var parked = kind == "reversal" && !succeeded
+            ? await reversals.AttemptFailedAsync(tx, authorizationId, accountId, amount, currency, data.FailureReason, cancellationToken)
+            : null;
+        // Audited last: no row lock may be taken once the audit chain's (global) lock is held.
         await audit.AppendAsync(FinancialAudit.Entry(eventType, FinancialAudit.ProcessorWebhook, null, "authorization", authorizationId,
-            new Dictionary<string, object?>
-            {
-                ["operationId"] = operationId, ["amount"] = amount, ["currency"] = currency, ["processorOperationId"] = data.OperationId,
-                ["webhookId"] = envelope.Id, ["failureReason"] = data.FailureReason,
-            }, succeeded ? AuditOutcome.Success : AuditOutcome.Failure), tx, cancellationToken);
+            details, succeeded ? AuditOutcome.Success : AuditOutcome.Failure), tx, cancellationToken);
+        if (parked is not null) await audit.AppendAsync(parked, tx, cancellationToken);
         return WebhookOutcome.Applied;
     }
 

@@ -23,14 +23,16 @@ internal static class ProcessorWebhooksApi
     /// redelivers it shortly.
     /// </summary>
     public static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext http, ProcessorWebhookApplier applier, IOptions<ProcessorClientOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, ProcessorWebhookApplier applier, IOptions<ProcessorClientOptions> options, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, cancellationToken);
         var body = buffer.ToArray();
         var o = options.Value;
         if (ProcessorWebhookSignature.Check(o.WebhookSecret, http.Request.Headers[ProcessorWebhookSignature.TimestampHeader], http.Request.Headers[ProcessorWebhookSignature.SignatureHeader],
-                body, time.GetUtcNow(), TimeSpan.FromSeconds(o.WebhookToleranceSeconds)) is { } failure)
+                // The processor signs with its wall clock: compare with ours, not with the platform's business clock,
+                // which QA's test clock may have moved days ahead (every webhook would then look stale and be refused).
+                body, TimeProvider.System.GetUtcNow(), TimeSpan.FromSeconds(o.WebhookToleranceSeconds)) is { } failure)
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Webhook signature rejected", detail: failure);
 
         ProcessorWebhookEnvelope? envelope;

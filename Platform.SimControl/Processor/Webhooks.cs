@@ -94,7 +94,29 @@ internal sealed class WebhookDispatcher(
             await ledger.MarkFailedAsync(webhook.WebhookId, null, "Simulated delivery failure (webhookFailureRate).", nextAttempt, cancellationToken);
             return;
         }
+        if (webhook.Attempt == 1 && Random.Shared.NextDouble() < current.WebhookReorderRate)
+        {
+            // Held back in the table, not in memory, so webhooks claimed after it go out first.
+            var holdBack = TimeSpan.FromMilliseconds(1 + Random.Shared.NextDouble() * current.WebhookReorderDelayMs);
+            await ledger.MarkFailedAsync(webhook.WebhookId, null, "Held back to arrive out of order (webhookReorderRate).", time.GetUtcNow() + holdBack, cancellationToken);
+            return;
+        }
 
+        // A duplicate is a second copy sent at the same moment: the receiver sees two identical deliveries race.
+        var copies = Random.Shared.NextDouble() < current.WebhookDuplicateRate ? 2 : 1;
+        var results = await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => SendAsync(webhook, url, cancellationToken)));
+        var result = results.FirstOrDefault(r => r.Delivered) ?? results[0];
+        if (result.Delivered)
+            await ledger.MarkDeliveredAsync(webhook.WebhookId, result.StatusCode!.Value, cancellationToken);
+        else
+            await ledger.MarkFailedAsync(webhook.WebhookId, result.StatusCode, result.Error!, nextAttempt, cancellationToken);
+    }
+
+    private sealed record DeliveryResult(bool Delivered, int? StatusCode, string? Error);
+
+    private async Task<DeliveryResult> SendAsync(ProcessorLedger.ClaimedWebhook webhook, string url, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
@@ -110,16 +132,14 @@ internal sealed class WebhookDispatcher(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(o.WebhookTimeoutMs);
             using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            if (response.IsSuccessStatusCode)
-                await ledger.MarkDeliveredAsync(webhook.WebhookId, (int)response.StatusCode, cancellationToken);
-            else
-                await ledger.MarkFailedAsync(webhook.WebhookId, (int)response.StatusCode, $"Receiver answered {(int)response.StatusCode}.", nextAttempt, cancellationToken);
+            var status = (int)response.StatusCode;
+            return response.IsSuccessStatusCode ? new(true, status, null) : new(false, status, $"Receiver answered {status}.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Any failure to send (a refused connection, a timeout, a fault inside the HTTP stack) is a failed attempt,
-            // tried again after the backoff; the lease lapses if even recording it fails.
-            await ledger.MarkFailedAsync(webhook.WebhookId, null, ex.GetType().Name + ": " + ex.Message, nextAttempt, cancellationToken);
+            // tried again after the backoff.
+            return new(false, null, ex.GetType().Name + ": " + ex.Message);
         }
     }
 }

@@ -64,6 +64,21 @@ public sealed class ProcessorSettings : IVersionedSettings<ProcessorSettings>, I
     /// <summary>Share of webhook delivery attempts the simulator deliberately fails (they are retried with backoff).</summary>
     public double WebhookFailureRate { get; set; }
 
+    /// <summary>
+    /// Share of webhook deliveries sent twice at the same moment (same id, same body), as an at-least-once sender may:
+    /// two copies racing to the receiver, which must apply the event once.
+    /// </summary>
+    public double WebhookDuplicateRate { get; set; }
+
+    /// <summary>
+    /// Share of webhooks held back before their first delivery by a random delay of up to
+    /// <see cref="WebhookReorderDelayMs"/>, so events sent after them arrive first.
+    /// </summary>
+    public double WebhookReorderRate { get; set; }
+
+    /// <summary>The longest a reordered webhook is held back.</summary>
+    public int WebhookReorderDelayMs { get; set; } = 2000;
+
     /// <summary>After a settings change, this many calls fail with <see cref="ErrorStatusCode"/> before normal behaviour resumes.</summary>
     public int FailFirstCalls { get; set; }
 

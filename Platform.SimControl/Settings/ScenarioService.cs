@@ -14,7 +14,7 @@ internal static class ScenarioCatalog
             {
                 var d = new ProcessorSettings();
                 p.ApprovalRate = 1; p.PartialApprovalRate = 0; p.ErrorRate = 0; p.TimeoutRate = 0; p.FailFirstCalls = 0;
-                p.WebhookFailureRate = 0; p.LatencyMs = d.LatencyMs; p.WebhookDelayMs = d.WebhookDelayMs; p.Operations = [];
+                p.WebhookFailureRate = 0; p.WebhookDuplicateRate = 0; p.WebhookReorderRate = 0; p.LatencyMs = d.LatencyMs; p.WebhookDelayMs = d.WebhookDelayMs; p.Operations = [];
             },
             b =>
             {

@@ -16,6 +16,9 @@ public static class SettingsValidator
         Rate(errors, "errorRate", s.ErrorRate);
         Rate(errors, "timeoutRate", s.TimeoutRate);
         Rate(errors, "webhookFailureRate", s.WebhookFailureRate);
+        Rate(errors, "webhookDuplicateRate", s.WebhookDuplicateRate);
+        Rate(errors, "webhookReorderRate", s.WebhookReorderRate);
+        if (s.WebhookReorderDelayMs is < 1 or > 600_000) errors["webhookReorderDelayMs"] = ["Must be between 1 and 600000 ms."];
         if (s.ErrorRate + s.TimeoutRate > 1) errors["timeoutRate"] = ["errorRate + timeoutRate must not exceed 1."];
         ErrorStatus(errors, "errorStatusCode", s.ErrorStatusCode);
         Latency(errors, "latencyMs", s.LatencyMs);

@@ -123,9 +123,18 @@ internal static class SimStatsEndpointFilter
             var http = ctx.HttpContext;
             var outcome = http.Items.TryGetValue(SimulatorBehaviour.OutcomeItem, out var o) && o is string s
                 ? s
-                : (result as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
+                // A handler declared as Results<…> answers with the union: its status is the one of the result inside.
+                : ((result is INestedHttpResult nested ? nested.Result : result) as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
             var stats = http.RequestServices.GetRequiredService<Stats.ISimulatorStatsService>();
-            stats.Record(simulator, operation, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            try
+            {
+                stats.Record(simulator, operation, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (StackExchange.Redis.RedisException)
+            {
+                // Statistics are best effort. The operation is done and recorded; failing its answer now would tell the
+                // caller it did not happen (an authorization approved here, unknown to the platform).
+            }
             return result;
         });
         return builder;

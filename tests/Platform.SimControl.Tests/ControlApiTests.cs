@@ -35,6 +35,9 @@ public sealed class ControlApiTests(SimControlFixture fixture) : IAsyncLifetime
     [InlineData("""{"declineCodes":{"99":1}}""", "declineCodes.99")]
     [InlineData("""{"approvalRate":"lots"}""", "approvalRate")]
     [InlineData("""{"aprovalRate":0.5}""", "aprovalRate")]
+    [InlineData("""{"webhookDuplicateRate":1.5}""", "webhookDuplicateRate")]
+    [InlineData("""{"webhookReorderRate":-0.5}""", "webhookReorderRate")]
+    [InlineData("""{"webhookReorderDelayMs":0}""", "webhookReorderDelayMs")]
     public async Task Invalid_processor_settings_are_refused_naming_the_field_and_nothing_changes(string body, string field)
     {
         using var badInput = ContractValidation.AllowInvalidRequests();

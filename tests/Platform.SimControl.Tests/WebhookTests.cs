@@ -82,4 +82,46 @@ public sealed class WebhookTests(SimControlFixture fixture) : IAsyncLifetime
         Assert.All(records, w => Assert.Equal(1, w.GetProperty("attempts").GetInt32()));
         Assert.Equal(10, fixture.Receiver.Requests.Count(r => r.Path == "/webhooks" && ids.Any(id => r.Body.Contains(id, StringComparison.Ordinal))));
     }
+
+    [Fact]
+    public async Task With_duplicate_rate_one_every_webhook_arrives_twice_at_once_with_the_same_id_and_body()
+    {
+        await fixture.ResetAsync(p => { p.ApprovalRate = 1; p.WebhookDuplicateRate = 1; });
+        var id = await CaptureAsync();
+
+        var copies = await fixture.Receiver.WaitForAsync(r => r.Path == "/webhooks" && r.Body.Contains(id, StringComparison.Ordinal), count: 2);
+
+        Assert.Equal(2, copies.Count);
+        Assert.Equal(copies[0].Headers["X-Processor-Webhook-Id"], copies[1].Headers["X-Processor-Webhook-Id"]);
+        Assert.Equal(copies[0].Body, copies[1].Body);
+        Assert.All(copies, c => Assert.True(WebhookSignature.Verify(SimControlFactory.WebhookSecret, c.Headers["X-Processor-Timestamp"], c.Body, c.Headers["X-Processor-Signature"])));
+        // One delivery in the log: the copy is the sender's doing, not a retry.
+        var record = await Poll.UntilAsync(
+            async () => (await fixture.Client.GetFromJsonAsync<JsonElement>("/processor/v1/webhooks?type=capture.succeeded&limit=1000"))
+                .EnumerateArray().Single(w => w.GetProperty("webhookId").GetString() == copies[0].Headers["X-Processor-Webhook-Id"]),
+            w => w.GetProperty("status").GetString() == "delivered");
+        Assert.Equal(1, record.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_reordered_webhook_is_held_back_and_a_later_one_overtakes_it()
+    {
+        await fixture.ResetAsync(p => { p.ApprovalRate = 1; p.WebhookReorderRate = 1; p.WebhookReorderDelayMs = 3_000; });
+        var first = await CaptureAsync();
+        var heldBack = await Poll.UntilAsync(
+            async () => (await fixture.Client.GetFromJsonAsync<JsonElement>("/processor/v1/webhooks?type=capture.succeeded&limit=1000"))
+                .EnumerateArray().FirstOrDefault(w => w.GetProperty("payload").GetRawText().Contains(first, StringComparison.Ordinal)),
+            w => w.ValueKind == JsonValueKind.Object && w.GetProperty("lastError").GetString() is { } e && e.Contains("webhookReorderRate", StringComparison.Ordinal));
+        var settings = await fixture.Store.GetProcessorSettingsAsync();
+        settings.WebhookReorderRate = 0;
+        Assert.True((await fixture.Store.UpdateProcessorSettingsAsync(settings, Platform.SimControl.Settings.SettingsActor.System)).Succeeded);
+
+        var second = await CaptureAsync();
+
+        var both = await fixture.Receiver.WaitForAsync(r => r.Path == "/webhooks" && (r.Body.Contains(first, StringComparison.Ordinal) || r.Body.Contains(second, StringComparison.Ordinal)),
+            count: 2, timeoutMs: 15_000);
+        Assert.Contains(second, both[0].Body, StringComparison.Ordinal);
+        Assert.Contains(first, both[1].Body, StringComparison.Ordinal);
+        Assert.Equal(heldBack.GetProperty("webhookId").GetString(), both[1].Headers["X-Processor-Webhook-Id"]);
+    }
 }

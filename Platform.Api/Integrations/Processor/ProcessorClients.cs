@@ -15,7 +15,7 @@ public abstract record ProcessorAuthorizeOutcome
     /// <summary>
     /// No answer. <paramref name="MayHaveBeenProcessed"/> is true when the request may have reached the processor
     /// (a timeout): the processor may yet approve it, so a reversal must follow. False when it certainly did not
-    /// count (circuit open, connection refused, a 5xx refusal).
+    /// count (circuit open, connection refused, a 503 or 4xx refusal).
     /// </summary>
     public sealed record NoAnswer(string Cause, bool MayHaveBeenProcessed) : ProcessorAuthorizeOutcome;
 }
@@ -41,9 +41,11 @@ public sealed class ProcessorAuthorizationClient(HttpClient http)
                 var body = await response.Content.ReadFromJsonAsync(ProcessorJsonContext.Default.ProcessorAuthorization, cancellationToken);
                 return body is null ? new ProcessorAuthorizeOutcome.NoAnswer("empty-response", true) : new ProcessorAuthorizeOutcome.Answered(body);
             }
-            // A gateway timeout says nothing about whether the processor acted; other refusals mean it did not.
-            return new ProcessorAuthorizeOutcome.NoAnswer("status-" + (int)response.StatusCode,
-                response.StatusCode is HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout);
+            // Only a 503 says the processor did not take the request (and a 4xx that it refused it). Any other 5xx, like a
+            // timeout, may come after it acted — recorded the authorization, then failed to answer — so a reversal asks again.
+            var status = (int)response.StatusCode;
+            return new ProcessorAuthorizeOutcome.NoAnswer("status-" + status,
+                response.StatusCode is HttpStatusCode.RequestTimeout || (status >= 500 && response.StatusCode != HttpStatusCode.ServiceUnavailable));
         }
         catch (TimeoutRejectedException)
         {
@@ -118,6 +120,15 @@ public sealed class ProcessorOperationsClient(HttpClient http)
             all.AddRange(page);
             if (page.Count < AuthorizationPageSize) return all;
         }
+    }
+
+    /// <summary>The processor's record of one authorization; null when it has none. Throws on transport errors.</summary>
+    public async Task<ProcessorAuthorizationRecord?> GetAuthorizationAsync(string processorAuthorizationId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"/processor/v1/authorizations/{Uri.EscapeDataString(processorAuthorizationId)}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(ProcessorJsonContext.Default.ProcessorAuthorizationRecord, cancellationToken);
     }
 
     public async Task<ProcessorCard?> GetCardAsync(string cardToken, CancellationToken cancellationToken)

@@ -95,6 +95,7 @@ public sealed record ProcessorWebhookEnvelope(string Id, string Type, DateTimeOf
 [JsonSerializable(typeof(ProcessorIssueCardRequest))]
 [JsonSerializable(typeof(ProcessorIssuedCard))]
 [JsonSerializable(typeof(ProcessorCard))]
+[JsonSerializable(typeof(ProcessorAuthorizationRecord))]
 [JsonSerializable(typeof(IReadOnlyList<ProcessorAuthorizationRecord>))]
 [JsonSerializable(typeof(ProcessorWebhookEndpoint))]
 [JsonSerializable(typeof(ProcessorWebhookEnvelope))]

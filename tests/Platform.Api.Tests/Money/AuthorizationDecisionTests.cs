@@ -87,6 +87,40 @@ public sealed class AuthorizationDecisionTests(MoneyFixture fixture) : IAsyncLif
     }
 
     [Fact]
+    public async Task Processor_500_is_declined_91_and_reversed_since_the_processor_may_have_acted()
+    {
+        var from = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var account = await driver.OpenAccountAsync(creditLimit: 20_000);
+        var card = await driver.IssueActiveCardAsync(account.Id);
+        // A 500 can come after the processor recorded an approval; only a 503 says it did not take the request.
+        await fixture.ResetProcessorAsync(new { approvalRate = 1.0, partialApprovalRate = 0.0, errorRate = 1.0, errorStatusCode = 500, latencyMs = new { min = 0, median = 0, p99 = 0 }, webhookDelayMs = 0 });
+
+        var declined = await driver.AuthorizeAsync(card.Id, 4_444);
+
+        Assert.Equal(("declined", "91"), (declined.Status, declined.ResponseCode));
+        Assert.Equal(1, await driver.CountAsync($"core.outbox where kind = 'authorization.reversal' and subject_id = '{declined.Id}'"));
+        await fixture.ResetProcessorAsync();
+        // Asked again with its key, the processor decides now (approves): the reversal voids that approval.
+        await Poll.UntilAsync(() => driver.GetAuthorizationAsync(declined.Id), a => a.Operations.Any(o => o.Kind == "reversal" && o.Status == "succeeded"), timeoutMs: 30_000);
+        var records = await fixture.ProcessorClient.GetFromJsonAsync<JsonElement>($"/processor/v1/authorizations?limit=1000&from={Uri.EscapeDataString(from.ToString("O"))}");
+        Assert.Equal("voided", records.EnumerateArray().Single(r => r.GetProperty("amount").GetInt64() == 4_444).GetProperty("status").GetString());
+        Assert.Equal(20_000, (await driver.GetAccountAsync(account.Id)).AvailableCredit);
+    }
+
+    [Fact]
+    public async Task Processor_503_is_declined_91_with_nothing_to_reverse()
+    {
+        var account = await driver.OpenAccountAsync(creditLimit: 20_000);
+        var card = await driver.IssueActiveCardAsync(account.Id);
+        await fixture.ResetProcessorAsync(new { approvalRate = 1.0, errorRate = 1.0, errorStatusCode = 503, latencyMs = new { min = 0, median = 0, p99 = 0 }, webhookDelayMs = 0 });
+
+        var declined = await driver.AuthorizeAsync(card.Id, 4_445);
+
+        Assert.Equal(("declined", "91"), (declined.Status, declined.ResponseCode));
+        Assert.Equal(0, await driver.CountAsync($"core.outbox where kind = 'authorization.reversal' and subject_id = '{declined.Id}'"));
+    }
+
+    [Fact]
     public async Task With_too_little_budget_left_the_processor_is_not_asked_and_nothing_needs_reversing()
     {
         var account = await driver.OpenAccountAsync(creditLimit: 10_000);

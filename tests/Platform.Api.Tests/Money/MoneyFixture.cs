@@ -108,6 +108,9 @@ public sealed class MoneyApiFactory(string database, string redis, Func<HttpMess
         builder.UseSetting("Outbox:PollMs", "50");
         builder.UseSetting("Outbox:RetryBaseMs", "100");
         builder.UseSetting("Outbox:RetryMaxMs", "1000");
+        builder.UseSetting("Authorizations:ReversalRetryBaseMs", "100");
+        builder.UseSetting("Authorizations:ReversalRetryMaxMs", "1000");
+        builder.UseSetting("Authorizations:ReversalMaxAttempts", "3");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseTestOperator();
         builder.ConfigureTestServices(services =>

@@ -5,6 +5,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Platform.Testing.Contracts;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Platform.Api.Tests.Money;
 
@@ -97,6 +100,29 @@ public sealed class WebhookTests(MoneyFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         Assert.Equal(HttpStatusCode.OK, shippedLate.StatusCode);
         Assert.Equal("active", (await driver.GetCardAsync(card.Id)).Status);
+    }
+
+    [Fact]
+    public async Task Webhook_signed_by_the_processors_clock_is_accepted_while_the_platform_clock_runs_days_ahead()
+    {
+        var account = await driver.OpenAccountAsync();
+        var card = await driver.IssueActiveCardAsync(account.Id);
+        var clock = new Statements.MovableClock();
+        clock.MoveTo(DateTimeOffset.UtcNow.AddDays(8));
+        // QA's test clock moved past hold expiry; no workers on this instance, so nothing else runs on the moved clock.
+        await using var ahead = fixture.Api.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<Microsoft.Extensions.Hosting.IHostedService>();
+            services.AddSingleton<TimeProvider>(clock);
+        }));
+        var token = await TokenAsync(card.Id);
+        var body = JsonSerializer.Serialize(new { id = "evt_ahead_" + Guid.NewGuid().ToString("N"), type = "card.activated", createdAt = DateTimeOffset.UtcNow,
+            data = new { cardToken = token, type = "virtual", status = "active", last4 = card.Last4, expiryMonth = card.ExpiryMonth, expiryYear = card.ExpiryYear,
+                createdAt = DateTimeOffset.UtcNow, updatedAt = DateTimeOffset.UtcNow } });
+
+        var response = await ahead.CreateClient().SendAsync(Signed(body, at: DateTimeOffset.UtcNow));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private async Task<JsonElement> CaptureWebhookAsync(Platform.Api.Authorizations.OperationResponse capture)

@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Platform.Api.Data;
+
+namespace Platform.Api.Authorizations;
+
+/// <summary>
+/// Makes reversals that ran out of attempts visible without anyone asking: the gauge
+/// <c>platform.api.reversals.needs_attention</c> (meter <c>Platform.Api</c>, on the dashboard's metrics page) and the
+/// <c>reversals</c> entry of <c>/health</c>, Degraded while any waits for an operator. Counted every sweep interval.
+/// </summary>
+internal sealed partial class ReversalMonitor : BackgroundService, IHealthCheck
+{
+    /// <summary>Reversals with attempts and none of them open or settled: the same rule reconciliation and the queue use.</summary>
+    public const string NeedsAttentionSql = """
+        select o.authorization_id from core.card_operations o
+        where o.kind = 'reversal' and o.status = 'failed'
+        group by o.authorization_id
+        having not exists (select 1 from core.card_operations x where x.authorization_id = o.authorization_id and x.kind = 'reversal' and x.status <> 'failed')
+        """;
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly IOptions<AuthorizationOptions> options;
+    private readonly ILogger<ReversalMonitor> logger;
+    private long needsAttention;
+    private bool counted;
+
+    public ReversalMonitor(NpgsqlDataSource dataSource, IOptions<AuthorizationOptions> options, IMeterFactory meterFactory, ILogger<ReversalMonitor> logger)
+    {
+        (this.dataSource, this.options, this.logger) = (dataSource, options, logger);
+        meterFactory.Create("Platform.Api").CreateObservableGauge("platform.api.reversals.needs_attention", () => Interlocked.Read(ref needsAttention),
+            unit: "{reversal}", description: "Reversals whose void the processor refused on every attempt: each waits for an operator (GET /v1/reconciliation/reversals).");
+    }
+
+    public long NeedsAttention => Interlocked.Read(ref needsAttention);
+
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null, $"select count(*) from ({NeedsAttentionSql}) waiting");
+        var count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        Interlocked.Exchange(ref needsAttention, count);
+        counted = true;
+        return count;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs));
+        do
+        {
+            try
+            {
+                await BackgroundTelemetry.UntracedAsync(() => CountAsync(stoppingToken));
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                LogCountFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        // The last count, not a query per probe; the database's own check reports whether it answers.
+        var waiting = NeedsAttention;
+        return Task.FromResult(!counted ? HealthCheckResult.Healthy("Not counted yet.")
+            : waiting == 0 ? HealthCheckResult.Healthy("No reversal waits for an operator.")
+            : HealthCheckResult.Degraded($"{waiting} reversal(s) refused on every attempt wait for an operator: GET /v1/reconciliation/reversals."));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting reversals that need attention failed; retrying at the next interval")]
+    private static partial void LogCountFailed(ILogger logger, Exception exception);
+}
