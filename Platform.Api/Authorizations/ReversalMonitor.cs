@@ -11,7 +11,7 @@ namespace Platform.Api.Authorizations;
 /// <c>platform.api.reversals.needs_attention</c> (meter <c>Platform.Api</c>, on the dashboard's metrics page) and the
 /// <c>reversals</c> entry of <c>/health</c>, Degraded while any waits for an operator. Counted every sweep interval.
 /// </summary>
-internal sealed partial class ReversalMonitor : BackgroundService, IHealthCheck
+internal sealed class ReversalMonitor : BackgroundService, IHealthCheck
 {
     /// <summary>Reversals with attempts and none of them open or settled: the same rule reconciliation and the queue use.</summary>
     public const string NeedsAttentionSql = """
@@ -46,21 +46,11 @@ internal sealed partial class ReversalMonitor : BackgroundService, IHealthCheck
         return count;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs));
-        do
-        {
-            try
-            {
-                await BackgroundTelemetry.UntracedAsync(() => CountAsync(stoppingToken));
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                LogCountFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        var loop = new WorkerLoop(logger, "Reversal monitor");
+        return loop.RunAsync(token => BackgroundTelemetry.UntracedAsync(() => CountAsync(token)),
+            loop.Every(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMs)), stoppingToken);
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -72,6 +62,4 @@ internal sealed partial class ReversalMonitor : BackgroundService, IHealthCheck
             : HealthCheckResult.Degraded($"{waiting} reversal(s) refused on every attempt wait for an operator: GET /v1/reconciliation/reversals."));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting reversals that need attention failed; retrying at the next interval")]
-    private static partial void LogCountFailed(ILogger logger, Exception exception);
 }

@@ -20,7 +20,7 @@ internal static class ReversalQueue
     {
         var group = app.MapGroup("/v1/reconciliation/reversals").WithTags("Reconciliation").RequireAuthorization(Identity.PlatformPolicies.Operator);
         group.MapGet("/", ListAsync);
-        group.MapPost("/{authorizationId:guid}/retry", RetryAsync);
+        group.MapPost("/{authorizationId:guid}/retry", RetryAsync).ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
