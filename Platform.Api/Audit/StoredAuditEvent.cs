@@ -25,10 +25,14 @@ internal sealed record StoredAuditEvent(
 {
     public const short CurrentHashVersion = 2;
 
-    /// <summary>The columns <see cref="Read"/> expects, in its order; the stored hash is the fourteenth.</summary>
+    /// <summary>
+    /// The columns <see cref="Read"/> expects, in its order; the stored hash is the fourteenth. The transaction id is
+    /// read as text under another name: an output column called <c>txid</c> would make <c>ORDER BY txid</c> sort text
+    /// ("1005" before "997") instead of transaction ids.
+    /// </summary>
     public const string SelectColumns = """
         sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome,
-        origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash, hash_version, txid::text
+        origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash, hash_version, txid::text AS txid_text
         """;
 
     public static (StoredAuditEvent Event, byte[] StoredHash) Read(NpgsqlDataReader reader) => (

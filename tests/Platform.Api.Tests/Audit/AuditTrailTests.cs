@@ -159,6 +159,37 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
     }
 
     [Fact]
+    public async Task Events_are_sealed_in_transaction_id_order_across_a_change_in_digit_count()
+    {
+        await using var api = await ApiFactory.StartAsync(stores);
+        await using var connection = await api.OpenConnectionAsync();
+        // Two events whose writing transactions' ids have two and three digits: sorted as text, "105" would come
+        // before "97" (the stack found this once its transaction ids passed 999).
+        foreach (var (txid, sequence) in new[] { (97L, 1_000_001L), (105L, 1_000_000L) })
+        {
+            var stored = new StoredAuditEvent(sequence, Guid.NewGuid(), new DateTime(2026, 1, 15, 10, 0, 0, DateTimeKind.Utc), "system", "test", "test.event", "success",
+                null, null, null, null, "{}", AuditHash.Genesis);
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO audit.events (sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome, details, previous_hash, hash, txid)
+                VALUES ($1, $2, $3, 'system', 'test', 'test.event', 'success', '{}', $4, $5, $6::text::xid8)
+                """, connection)
+            {
+                Parameters =
+                {
+                    new() { Value = sequence }, new() { Value = stored.EventId }, new() { Value = stored.OccurredAtUtc },
+                    new() { Value = AuditHash.Genesis }, new() { Value = stored.ComputeHash() }, new() { Value = txid.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                },
+            };
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var report = await SealedReportAsync(api);
+
+        Assert.True(report.Intact, report.Problem);
+        Assert.Equal(2, report.EventsChecked);
+    }
+
+    [Fact]
     public async Task An_event_that_commits_late_is_sealed_in_order_and_not_skipped()
     {
         await using var api = await ApiFactory.StartAsync(stores);
