@@ -40,9 +40,11 @@ public sealed partial class AuthorizationService(
     public const string ReversalOutboxKind = "authorization.reversal";
     private static readonly ActivitySource Activity = new("Platform.Api.Authorizations");
 
-    private sealed record CardInfo(Guid CardId, Guid AccountId, string CardStatus, string? Token, string AccountCurrency, string AccountStatus);
+    private sealed record CardInfo(Guid CardId, Guid AccountId, string CardStatus, string? Token, string AccountCurrency, string AccountStatus, string? Owner);
 
-    public async Task<AuthorizeResult> AuthorizeAsync(AuthorizeRequest request, string? idempotencyKey, AuditOrigin origin, AuditActor actor, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks: a customer may only use their own cards (anyone else's is answered as not found).</param>
+    public async Task<AuthorizeResult> AuthorizeAsync(AuthorizeRequest request, string? idempotencyKey, AuditOrigin origin, AuditActor actor,
+        System.Security.Claims.ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var budget = TimeSpan.FromMilliseconds(options.Value.BudgetMs);
@@ -53,14 +55,15 @@ public sealed partial class AuthorizationService(
         var scope = IdempotencyScopeFor(actor);
         var requestHash = IdempotencyStore.Hash(scope, request, MoneyJsonContext.Default.AuthorizeRequest);
 
+        // One round trip: an earlier answer under the caller's key, and the card with its account and owner.
         CardInfo? card;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         {
-            if (await idempotency.FindAsync(connection, null, scope, key, cancellationToken) is { } earlier)
-                return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier, requestHash));
-            card = await ReadCardAsync(connection, request.CardId!.Value, cancellationToken);
+            var (earlier, found) = await ReadKeyAndCardAsync(connection, request.CardId!.Value, scope, key, cancellationToken);
+            if (earlier is not null) return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier, requestHash));
+            card = found;
         }
-        if (card is null) return new AuthorizeResult.CardNotFound();
+        if (card is null || !Identity.Ownership.Owns(caller, card.Owner)) return new AuthorizeResult.CardNotFound();
         if (card.AccountCurrency != request.Currency)
             return new AuthorizeResult.Invalid(new() { ["currency"] = [$"This card's account is in {card.AccountCurrency}."] });
 
@@ -84,17 +87,24 @@ public sealed partial class AuthorizationService(
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
         {
-            if (!await idempotency.TryClaimAsync(tx, scope, key, requestHash, cancellationToken))
+            bool claimed;
+            if (early is null)
+            {
+                // The usual path in one statement: claim the key, insert the pending row, hold the credit.
+                (claimed, availableAfterHold) = await ClaimInsertAndHoldAsync(tx, row, requestHash, cancellationToken);
+            }
+            else
+            {
+                claimed = await idempotency.TryClaimAsync(tx, scope, key, requestHash, cancellationToken);
+                if (claimed) await InsertAsync(tx, row, "declined", 0, cancellationToken);
+                availableAfterHold = null;
+            }
+            if (!claimed)
             {
                 await tx.RollbackAsync(cancellationToken);
                 var earlier = await idempotency.FindAsync(connection, null, scope, key, cancellationToken);
                 return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
             }
-            // The row first (postings refer to it); its hold only if the credit is there.
-            await InsertAsync(tx, row, early is null ? "pending" : "declined", early is null ? amount : 0, cancellationToken);
-            availableAfterHold = early is null
-                ? await ledger.TryHoldAsync(tx, card.AccountId, authorizationId, amount, request.Currency!, $"Hold: {merchant.Name}", cancellationToken)
-                : null;
             if (availableAfterHold is null)
             {
                 // Declined before the processor: the row, the audit event and the stored answer commit together.
@@ -117,7 +127,9 @@ public sealed partial class AuthorizationService(
         await using (var tx = await connection.BeginTransactionAsync(CancellationToken.None))
         {
             // The outcome is recorded even if our caller has gone: a hold must never be left without a decision.
-            if (!await LockPendingAsync(tx, authorizationId))
+            var approval = outcome is ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } approvedAnswer } ? approvedAnswer : null;
+            var approvedAs = approval is null ? null : await TryApproveAsync(tx, row, approval);
+            if (approval is not null ? approvedAs is null : !await LockPendingAsync(tx, authorizationId))
             {
                 // The abandoned-authorization sweep got here first; it has released the hold and queued a reversal.
                 await tx.RollbackAsync(CancellationToken.None);
@@ -126,8 +138,8 @@ public sealed partial class AuthorizationService(
             }
             switch (outcome)
             {
-                case ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } answer }:
-                    decided = await ApproveAsync(tx, row, answer, actor, origin);
+                case ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } }:
+                    decided = await RecordApprovalAsync(tx, row, approval!, approvedAs!.Value, actor, origin);
                     break;
                 case ProcessorAuthorizeOutcome.Answered { Authorization: var answer }:
                     await Sql.ExecuteAsync(connection, tx, "update core.authorizations set processor_authorization_id = $2 where authorization_id = $1",
@@ -156,21 +168,52 @@ public sealed partial class AuthorizationService(
         return new AuthorizeResult.Decided(decided);
     }
 
-    private async Task<AuthorizationResponse> ApproveAsync(NpgsqlTransaction tx, AuthorizationRow row, ProcessorAuthorization answer, AuditActor actor, AuditOrigin origin)
+    /// <summary>
+    /// Marks the pending row approved and gives back what a partial approval leaves unused, in one statement; false
+    /// when the row is no longer pending (the abandoned-authorization sweep settled it first).
+    /// </summary>
+    private async Task<(long Approved, long Available, DateTimeOffset At)?> TryApproveAsync(NpgsqlTransaction tx, AuthorizationRow row, ProcessorAuthorization answer)
     {
         var approved = Math.Clamp(answer.ApprovedAmount, 1, row.Amount);
         var now = time.GetUtcNow();
-        await Sql.ExecuteAsync(tx.Connection!, tx, """
-            update core.authorizations set status = 'approved', approved_amount = $2, held_amount = $2, response_code = $3,
-                processor_authorization_id = $4, decided_at = $5, expires_at = $6
-            where authorization_id = $1
-            """, CancellationToken.None, row.Id, approved, answer.ResponseCode, answer.AuthorizationId, now, now.AddMinutes(options.Value.HoldExpiryMinutes));
-        // A partial approval keeps only what the processor approved on hold.
-        var available = await ledger.ReleaseHoldAsync(tx, row.AccountId, row.Id, null, row.Amount - approved, row.Currency, "Hold reduced: partial approval", CancellationToken.None);
+        await using var command = new NpgsqlCommand("""
+            with decided as (
+                update core.authorizations set status = 'approved', approved_amount = @approved, held_amount = @approved, response_code = @code,
+                    processor_authorization_id = @processor_id, decided_at = @now, expires_at = @expires
+                where authorization_id = @id and status = 'pending'
+                returning account_id),
+            released as (
+                update core.accounts set held_amount = held_amount - @unused, updated_at = @now
+                where account_id = @account and @unused > 0 and exists (select 1 from decided)
+                returning credit_limit - held_amount - posted_balance as available),
+            release_posting as (
+                insert into core.ledger_postings (account_id, entry_type, balance_type, amount, currency, authorization_id, operation_id, description, created_at)
+                select @account, 'hold_release', 'held', -@unused, @currency, @id, null, 'Hold reduced: partial approval', @now from released)
+            select (select count(*) from decided),
+                   coalesce((select available from released), (select credit_limit - held_amount - posted_balance from core.accounts where account_id = @account))
+            """, tx.Connection, tx);
+        command.Parameters.AddWithValue("id", row.Id);
+        command.Parameters.AddWithValue("account", row.AccountId);
+        command.Parameters.AddWithValue("approved", approved);
+        command.Parameters.AddWithValue("unused", row.Amount - approved);
+        command.Parameters.AddWithValue("code", answer.ResponseCode);
+        command.Parameters.AddWithValue("processor_id", answer.AuthorizationId);
+        command.Parameters.AddWithValue("currency", row.Currency);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("expires", now.AddMinutes(options.Value.HoldExpiryMinutes));
+        await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);
+        await reader.ReadAsync(CancellationToken.None);
+        return reader.GetInt64(0) == 0 ? null : (approved, reader.GetInt64(1), now);
+    }
+
+    /// <summary>The approval's answer, alerts, stored idempotent answer and audit event, written together.</summary>
+    private async Task<AuthorizationResponse> RecordApprovalAsync(NpgsqlTransaction tx, AuthorizationRow row, ProcessorAuthorization answer,
+        (long Approved, long Available, DateTimeOffset At) approvedAs, AuditActor actor, AuditOrigin origin)
+    {
+        var (approved, available, now) = approvedAs;
         var response = Response(row, "approved", approved, answer.ResponseCode, null, available, now);
         await NotifyRecordedAsync(tx, row, response, CancellationToken.None);
         await idempotency.CompleteAsync(tx, row.IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, CancellationToken.None);
-        // Last before commit: the audit chain's lock is global and held until the transaction ends.
         await audit.AppendAsync(FinancialAudit.Entry("authorization.approved", actor, origin, "authorization", row.Id, Details(row, response)), tx, CancellationToken.None);
         return response;
     }
@@ -240,17 +283,66 @@ public sealed partial class AuthorizationService(
         return await command.ExecuteScalarAsync(CancellationToken.None) is not null;
     }
 
-    private static async Task<CardInfo?> ReadCardAsync(NpgsqlConnection connection, Guid cardId, CancellationToken cancellationToken)
+    private static async Task<(StoredIdempotentResponse? Earlier, CardInfo? Card)> ReadKeyAndCardAsync(
+        NpgsqlConnection connection, Guid cardId, string scope, string key, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, null, """
-            select c.card_id, c.account_id, c.status, c.processor_card_token, a.currency, a.status
-            from core.cards c join core.accounts a on a.account_id = c.account_id where c.card_id = $1
-            """, cardId);
+            select k.request_hash, k.status_code, k.response,
+                   c.card_id, c.account_id, c.status, c.processor_card_token, a.currency, a.status, a.owner_reference
+            from (select 1) one
+            left join core.idempotency_keys k on k.scope = $2 and k.idempotency_key = $3
+            left join core.cards c on c.card_id = $1
+            left join core.accounts a on a.account_id = c.account_id
+            """, cardId, scope, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new CardInfo(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5))
-            : null;
+        await reader.ReadAsync(cancellationToken);
+        var earlier = reader.IsDBNull(0) ? null
+            : new StoredIdempotentResponse(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        var card = reader.IsDBNull(3) ? null
+            : new CardInfo(reader.GetGuid(3), reader.GetGuid(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7),
+                reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
+        return (earlier, card);
     }
+
+    /// <summary>
+    /// Claims the key, inserts the pending row and holds the credit in one statement (the row goes in first: postings
+    /// refer to it; the hold only if the credit is there, by <see cref="LedgerPostings"/>'s conditional update).
+    /// </summary>
+    private async Task<(bool Claimed, long? Available)> ClaimInsertAndHoldAsync(NpgsqlTransaction tx, AuthorizationRow row, string requestHash, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            with {IdempotencyStore.ClaimCte},
+            inserted as (
+                insert into core.authorizations (authorization_id, account_id, card_id, amount, currency, merchant_name, merchant_mcc, merchant_country,
+                    status, held_amount, fraud_check, fraud_action, fraud_score, idempotency_scope, idempotency_key, created_at)
+                select @id, @account, @card, @amount, @currency, @merchant_name, @merchant_mcc, @merchant_country,
+                    'pending', @amount, @fraud_check, @fraud_action, @fraud_score, @claim_scope, @claim_key, @now
+                where exists (select 1 from claim)
+                returning 1),
+            {LedgerPostings.HoldCte("exists (select 1 from inserted)")}
+            select (select count(*) from claim), (select available from hold)
+            """, tx.Connection, tx);
+        IdempotencyStore.AddClaimParameters(command, row.IdempotencyScope, row.IdempotencyKey, requestHash);
+        LedgerPostings.AddHoldParameters(command, row.AccountId, row.Id, row.Amount, row.Currency, $"Hold: {row.Merchant.Name}");
+        command.Parameters.AddWithValue("now", time.GetUtcNow());
+        command.Parameters.AddWithValue("id", row.Id);
+        command.Parameters.AddWithValue("account", row.AccountId);
+        command.Parameters.AddWithValue("card", row.CardId);
+        command.Parameters.AddWithValue("amount", row.Amount);
+        command.Parameters.AddWithValue("currency", row.Currency);
+        command.Parameters.AddWithValue("merchant_name", row.Merchant.Name!);
+        command.Parameters.AddWithValue("merchant_mcc", row.Merchant.Mcc!);
+        command.Parameters.AddWithValue("merchant_country", row.Merchant.Country!);
+        command.Parameters.AddWithValue("fraud_check", NpgsqlTypes.NpgsqlDbType.Text, (object?)FraudCheckText(row.Fraud) ?? DBNull.Value);
+        command.Parameters.AddWithValue("fraud_action", NpgsqlTypes.NpgsqlDbType.Text, (object?)row.Fraud?.Action.ToString().ToLowerInvariant() ?? DBNull.Value);
+        command.Parameters.AddWithValue("fraud_score", NpgsqlTypes.NpgsqlDbType.Integer, (object?)row.Fraud?.Score ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0) == 1, reader.IsDBNull(1) ? null : reader.GetInt64(1));
+    }
+
+    private static string? FraudCheckText(FraudAssessment? fraud) =>
+        fraud is null ? null : fraud.FraudCheck == FraudCheckStatus.Completed ? "completed" : "unavailable";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Authorization {AuthorizationId}: no processor answer ({Cause}); declined, reversal queued: {ReversalQueued}")]
     private static partial void LogNoAnswer(ILogger logger, Guid authorizationId, string cause, bool reversalQueued);

@@ -24,12 +24,10 @@ internal static class AuthorizationsApi
     /// <summary>Authorizes a purchase in real time. Always answers 200 with approved or declined once the request is valid.</summary>
     public static async Task<Results<Ok<AuthorizationResponse>, IdempotentReplayResult, ValidationProblem, ProblemHttpResult>> AuthorizeAsync(
         AuthorizeRequest request, [FromHeader(Name = IdempotencyStore.HeaderName)] string? idempotencyKey, HttpContext http,
-        AuthorizationService service, Ownership ownership, CancellationToken cancellationToken)
+        AuthorizationService service, CancellationToken cancellationToken)
     {
-        // Someone else's card is answered like a card that does not exist.
-        if (request.CardId is { } cardId && !await ownership.CanUseCardAsync(http.User, cardId, cancellationToken))
-            return CardNotFound();
-        var result = await service.AuthorizeAsync(request, idempotencyKey, FinancialAudit.RequestOrigin(http), FinancialAudit.RequestActor(http), cancellationToken);
+        // Someone else's card is answered like a card that does not exist (checked with the card read itself).
+        var result = await service.AuthorizeAsync(request, idempotencyKey, FinancialAudit.RequestOrigin(http), FinancialAudit.RequestActor(http), http.User, cancellationToken);
         return result switch
         {
             AuthorizeResult.Decided decided => TypedResults.Ok(decided.Response),

@@ -37,6 +37,23 @@ public sealed class IdempotencyStore(TimeProvider time)
             : null;
     }
 
+    /// <summary>
+    /// <see cref="TryClaimAsync"/> as a common-table expression: <c>claim</c> returns a row when this request owns the
+    /// key. Parameters: <c>@claim_scope</c>, <c>@claim_key</c>, <c>@claim_hash</c>, <c>@now</c>.
+    /// </summary>
+    public const string ClaimCte = """
+        claim as (
+            insert into core.idempotency_keys (scope, idempotency_key, request_hash, status_code, created_at)
+            values (@claim_scope, @claim_key, @claim_hash, 0, @now) on conflict do nothing returning 1)
+        """;
+
+    public static void AddClaimParameters(NpgsqlCommand command, string scope, string key, string requestHash)
+    {
+        command.Parameters.AddWithValue("claim_scope", scope);
+        command.Parameters.AddWithValue("claim_key", key);
+        command.Parameters.AddWithValue("claim_hash", requestHash);
+    }
+
     /// <summary>True when this request owns the key; false when another request already used it (committed).</summary>
     public async Task<bool> TryClaimAsync(NpgsqlTransaction transaction, string scope, string key, string requestHash, CancellationToken cancellationToken) =>
         await Sql.ExecuteAsync(transaction.Connection!, transaction, """

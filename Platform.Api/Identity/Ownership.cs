@@ -26,6 +26,9 @@ public sealed class Ownership(NpgsqlDataSource dataSource)
     public Task<bool> CanUseApplicationAsync(ClaimsPrincipal user, Guid applicationId, CancellationToken cancellationToken) =>
         CheckAsync(user, "select owner_user_id from core.applications where application_id = $1", applicationId, cancellationToken);
 
+    /// <summary>Whether <paramref name="user"/> may act on something owned by <paramref name="owner"/>: an operator, or its owner.</summary>
+    public static bool Owns(ClaimsPrincipal user, string? owner) => user.IsOperator() || (user.UserId() is { } userId && owner == userId);
+
     private async Task<bool> CheckAsync(ClaimsPrincipal user, string sql, Guid id, CancellationToken cancellationToken)
     {
         if (user.IsOperator()) return true;

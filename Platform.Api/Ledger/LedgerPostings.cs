@@ -14,6 +14,31 @@ public sealed class LedgerPostings(TimeProvider time)
     /// so concurrent holds on one account (from any number of API instances) queue on the row and never overdraw it.
     /// Returns the available credit after the hold, or null when there was not enough (nothing changed then).
     /// </summary>
+    /// <summary>
+    /// <see cref="TryHoldAsync"/> as a common-table expression, for a statement that does more in the same round trip:
+    /// the same conditional update and posting, run only when <paramref name="guard"/> holds; <c>hold</c> returns the
+    /// available credit after the hold, or no row when the credit is not there. Parameters: <c>@hold_account</c>,
+    /// <c>@hold_amount</c>, <c>@hold_currency</c>, <c>@hold_authorization</c>, <c>@hold_description</c>, <c>@now</c>.
+    /// </summary>
+    public static string HoldCte(string guard) => $"""
+        hold as (
+            update core.accounts set held_amount = held_amount + @hold_amount, updated_at = @now
+            where account_id = @hold_account and status = 'open' and credit_limit - held_amount - posted_balance >= @hold_amount and {guard}
+            returning credit_limit - held_amount - posted_balance as available),
+        hold_posting as (
+            insert into core.ledger_postings (account_id, entry_type, balance_type, amount, currency, authorization_id, operation_id, description, created_at)
+            select @hold_account, 'hold', 'held', @hold_amount, @hold_currency, @hold_authorization, null, @hold_description, @now from hold)
+        """;
+
+    public static void AddHoldParameters(NpgsqlCommand command, Guid accountId, Guid authorizationId, long amount, string currency, string description)
+    {
+        command.Parameters.AddWithValue("hold_account", accountId);
+        command.Parameters.AddWithValue("hold_amount", amount);
+        command.Parameters.AddWithValue("hold_currency", currency);
+        command.Parameters.AddWithValue("hold_authorization", authorizationId);
+        command.Parameters.AddWithValue("hold_description", description);
+    }
+
     public async Task<long?> TryHoldAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, long amount, string currency, string description, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(transaction.Connection!, transaction, """
