@@ -40,7 +40,8 @@ public sealed partial class AuthorizationService(
     public const string ReversalOutboxKind = "authorization.reversal";
     private static readonly ActivitySource Activity = new("Platform.Api.Authorizations");
 
-    private sealed record CardInfo(Guid CardId, Guid AccountId, string CardStatus, string? Token, string AccountCurrency, string AccountStatus, string? Owner);
+    private sealed record CardInfo(Guid CardId, Guid AccountId, string CardStatus, string? Token, string AccountCurrency, string AccountStatus, string? Owner,
+        CardAlertSettings Alerts);
 
     /// <param name="caller">Who asks: a customer may only use their own cards (anyone else's is answered as not found).</param>
     public async Task<AuthorizeResult> AuthorizeAsync(AuthorizeRequest request, string? idempotencyKey, AuditOrigin origin, AuditActor actor,
@@ -82,7 +83,7 @@ public sealed partial class AuthorizationService(
             if (assessment.Action == FraudRecommendation.Decline) early = DeclineReason.SuspectedFraud;
         }
 
-        var row = new AuthorizationRow(authorizationId, card.AccountId, card.CardId, amount, request.Currency!, merchant, scope, key, assessment);
+        var row = new AuthorizationRow(authorizationId, card.AccountId, card.CardId, amount, request.Currency!, merchant, scope, key, assessment, card.Alerts);
         long? availableAfterHold;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
@@ -241,7 +242,7 @@ public sealed partial class AuthorizationService(
 
     private async Task NotifyRecordedAsync(NpgsqlTransaction tx, AuthorizationRow row, AuthorizationResponse response, CancellationToken cancellationToken)
     {
-        var recorded = new RecordedAuthorization(response, row.Merchant.Name!, row.Merchant.Mcc!, row.Merchant.Country!);
+        var recorded = new RecordedAuthorization(response, row.Merchant.Name!, row.Merchant.Mcc!, row.Merchant.Country!, row.Alerts);
         foreach (var handler in recordedHandlers) await handler.OnRecordedAsync(tx, recorded, cancellationToken);
     }
 
@@ -266,7 +267,8 @@ public sealed partial class AuthorizationService(
         ["fraudScore"] = response.Fraud?.Score,
     };
 
-    private sealed record AuthorizationRow(Guid Id, Guid AccountId, Guid CardId, long Amount, string Currency, MerchantRequest Merchant, string IdempotencyScope, string IdempotencyKey, FraudAssessment? Fraud);
+    private sealed record AuthorizationRow(Guid Id, Guid AccountId, Guid CardId, long Amount, string Currency, MerchantRequest Merchant, string IdempotencyScope,
+        string IdempotencyKey, FraudAssessment? Fraud, CardAlertSettings Alerts);
 
     private async Task InsertAsync(NpgsqlTransaction tx, AuthorizationRow row, string status, long held, CancellationToken cancellationToken) =>
         await Sql.ExecuteAsync(tx.Connection!, tx, """
@@ -288,11 +290,13 @@ public sealed partial class AuthorizationService(
     {
         await using var command = Sql.Command(connection, null, """
             select k.request_hash, k.status_code, k.response,
-                   c.card_id, c.account_id, c.status, c.processor_card_token, a.currency, a.status, a.owner_reference
+                   c.card_id, c.account_id, c.status, c.processor_card_token, a.currency, a.status, a.owner_reference,
+                   c.last4, r.large_purchase_threshold, r.fraud_decline_alerts
             from (select 1) one
             left join core.idempotency_keys k on k.scope = $2 and k.idempotency_key = $3
             left join core.cards c on c.card_id = $1
             left join core.accounts a on a.account_id = c.account_id
+            left join core.alert_rules r on r.account_id = c.account_id
             """, cardId, scope, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
@@ -300,7 +304,9 @@ public sealed partial class AuthorizationService(
             : new StoredIdempotentResponse(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2));
         var card = reader.IsDBNull(3) ? null
             : new CardInfo(reader.GetGuid(3), reader.GetGuid(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7),
-                reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
+                reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9),
+                new CardAlertSettings(reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetInt64(11),
+                    reader.IsDBNull(12) ? null : reader.GetBoolean(12)));
         return (earlier, card);
     }
 

@@ -11,6 +11,10 @@ internal sealed record CardAlertRules(string? CardLast4, long LargePurchaseThres
 internal sealed class AlertRuleStore(NpgsqlDataSource dataSource, IOptions<EmailOptions> options, TimeProvider time)
 {
     /// <summary>One indexed read inside the authorization's transaction: it sits on the authorize hot path.</summary>
+    /// <summary>The rules for settings read with the card, the configured defaults filling in.</summary>
+    public CardAlertRules From(Platform.Api.Authorizations.CardAlertSettings settings) => new(settings.CardLast4,
+        settings.LargePurchaseThreshold ?? options.Value.Alerts.LargePurchaseThresholdMinor, settings.FraudDeclineAlerts ?? options.Value.Alerts.FraudDeclineAlerts);
+
     public async Task<CardAlertRules?> ForCardAsync(NpgsqlTransaction transaction, Guid cardId, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(transaction.Connection!, transaction, """

@@ -26,7 +26,8 @@ internal sealed class TransactionAlertRules(AlertRuleStore rules, OutboxStore ou
         };
         if (kind is null) return;
 
-        if (await rules.ForCardAsync(transaction, decision.CardId, cancellationToken) is not { } applicable) return;
+        var applicable = authorization.AlertSettings is { } read ? rules.From(read) : await rules.ForCardAsync(transaction, decision.CardId, cancellationToken);
+        if (applicable is null) return;
         var matched = kind == TransactionAlertKinds.LargePurchase
             ? decision.ApprovedAmount >= applicable.LargePurchaseThreshold
             : applicable.FraudDeclineAlerts;
