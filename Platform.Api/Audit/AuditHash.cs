@@ -22,17 +22,7 @@ internal static class AuditHash
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         Append(buffer, "v2");
-        Append(buffer, eventId.ToString("D"));
-        Append(buffer, occurredAtUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-        Append(buffer, actorType);
-        Append(buffer, actorId);
-        Append(buffer, eventType);
-        Append(buffer, outcome);
-        Append(buffer, originIp);
-        Append(buffer, originService);
-        Append(buffer, resourceType);
-        Append(buffer, resourceId);
-        Append(buffer, details);
+        AppendContent(buffer, eventId, occurredAtUtc, actorType, actorId, eventType, outcome, originIp, originService, resourceType, resourceId, details);
         return SHA256.HashData(buffer.WrittenSpan);
     }
 
@@ -91,6 +81,14 @@ internal static class AuditHash
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         Append(buffer, sequence.ToString(CultureInfo.InvariantCulture));
+        AppendContent(buffer, eventId, occurredAtUtc, actorType, actorId, eventType, outcome, originIp, originService, resourceType, resourceId, details);
+        buffer.Write(previousHash);
+        return SHA256.HashData(buffer.WrittenSpan);
+    }
+
+    private static void AppendContent(ArrayBufferWriter<byte> buffer, Guid eventId, DateTime occurredAtUtc, string actorType, string actorId, string eventType,
+        string outcome, string? originIp, string? originService, string? resourceType, string? resourceId, string details)
+    {
         Append(buffer, eventId.ToString("D"));
         // Postgres keeps microseconds: the timestamp is hashed at exactly the precision it is stored with.
         Append(buffer, occurredAtUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
@@ -103,8 +101,6 @@ internal static class AuditHash
         Append(buffer, resourceType);
         Append(buffer, resourceId);
         Append(buffer, details);
-        buffer.Write(previousHash);
-        return SHA256.HashData(buffer.WrittenSpan);
     }
 
     private static void Append(ArrayBufferWriter<byte> buffer, string? value)
