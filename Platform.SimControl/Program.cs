@@ -2,6 +2,7 @@ using Platform.SimControl;
 using Platform.SimControl.Bureau;
 using Platform.SimControl.Components;
 using Platform.SimControl.Control;
+using Platform.SimControl.Journal;
 using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
 
@@ -21,6 +22,7 @@ app.MapOpenApi();
 app.MapProcessorApi();
 app.MapBureauApi();
 app.MapControlApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
+app.MapJournalApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
 app.MapOperatorSignIn();
 
 app.MapRazorComponents<App>()
