@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.FluentUI.AspNetCore.Components;
 using Platform.SimControl.Journal;
+using Platform.SimControl.Traffic;
 using Platform.SimControl.Bureau;
 using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
@@ -72,9 +73,10 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOptions<KeyManagementOptions>().Configure<StackExchange.Redis.IConnectionMultiplexer>((options, redis) =>
             options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), SimRedisKeys.DataProtectionKeys.ToString()));
 
-        // What QA watches and runs: live per-second series, the request journal.
+        // What QA watches and runs: live per-second series, the request journal, traffic through the platform API.
         builder.Services.AddSecondSeries();
         builder.AddRequestJournal();
+        builder.AddTrafficGenerator();
         return builder;
     }
 }

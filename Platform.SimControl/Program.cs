@@ -5,6 +5,7 @@ using Platform.SimControl.Control;
 using Platform.SimControl.Journal;
 using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
+using Platform.SimControl.Traffic;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -23,6 +24,7 @@ app.MapProcessorApi();
 app.MapBureauApi();
 app.MapControlApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
 app.MapJournalApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
+app.MapTrafficApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
 app.MapOperatorSignIn();
 
 app.MapRazorComponents<App>()
