@@ -73,10 +73,13 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOptions<KeyManagementOptions>().Configure<StackExchange.Redis.IConnectionMultiplexer>((options, redis) =>
             options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), SimRedisKeys.DataProtectionKeys.ToString()));
 
-        // What QA watches and runs: live per-second series, the request journal, traffic through the platform API.
+        // What QA watches and runs: live per-second series, the request journal, traffic through the
+        // platform API, the e-mails the platform sent.
         builder.Services.AddSecondSeries();
         builder.AddRequestJournal();
         builder.AddTrafficGenerator();
+        builder.Services.AddOptions<Emails.EmailViewerOptions>().BindConfiguration(Emails.EmailViewerOptions.SectionName);
+        builder.Services.AddSingleton<Emails.SunkEmails>();
         return builder;
     }
 }
