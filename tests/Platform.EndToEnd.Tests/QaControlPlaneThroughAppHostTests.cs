@@ -9,12 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Platform.EndToEnd.Tests;
 
 /// <summary>
-/// QA's traffic generator through the running platform: started over the control API (and from the dashboard), it
-/// signs in with the operator identity the AppHost hands it, opens its test cards through the API and authorizes on
-/// them; what it sent is in the API's records and in processor-sim's journal.
+/// QA's control plane through the running platform. The traffic generator, started over the control API (and from the
+/// dashboard), signs in with the operator identity the AppHost hands it, opens its test cards through the API and
+/// authorizes on them; what it sent is in the API's records and in processor-sim's journal. The e-mail viewer reads
+/// the folder the AppHost gives the API's console sink.
 /// </summary>
 [Collection(PlatformAppCollection.Name)]
-public sealed class TrafficThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
+public sealed class QaControlPlaneThroughAppHostTests(PlatformAppFixture platform) : IAsyncLifetime
 {
     private readonly HttpClient simControl = platform.App.CreateHttpClient("simcontrol");
 
@@ -77,6 +78,33 @@ public sealed class TrafficThroughAppHostTests(PlatformAppFixture platform) : IA
         var status = await WaitUntilEndedAsync();
         Assert.Equal("stopped", status.GetProperty("state").GetString());
         Assert.Equal(20, status.GetProperty("plan").GetProperty("ratePerSecond").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_panel_shows_the_verification_email_the_api_sent_and_its_link_confirms_the_address()
+    {
+        const string password = "Viewer-Passw0rd-1";
+        var email = $"viewer-{Guid.NewGuid():N}@example.com";
+        var customer = platform.App.CreateHttpClient("api");
+        (await customer.PostAsJsonAsync("/v1/auth/register", new { email, password })).EnsureSuccessStatusCode();
+
+        JsonElement? found = null;
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        while (found is null)
+        {
+            var list = await simControl.GetFromJsonAsync<JsonElement>($"/sim/v1/emails?recipient={Uri.EscapeDataString(email)}");
+            found = list.GetProperty("emails").EnumerateArray().Select(e => (JsonElement?)e).FirstOrDefault();
+            Assert.True(found is not null || DateTime.UtcNow < deadline, "The verification e-mail never reached the panel.");
+            if (found is null) await Task.Delay(200);
+        }
+        Assert.Equal("verification", found.Value.GetProperty("template").GetString());
+        var details = await simControl.GetFromJsonAsync<JsonElement>($"/sim/v1/emails/{found.Value.GetProperty("id").GetString()}");
+        var link = details.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("kind").GetString() == "verification").GetProperty("url").GetString()!;
+        using var html = await simControl.GetAsync(found.Value.GetProperty("htmlUrl").GetString());
+        Assert.Contains("sandbox", html.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await customer.GetAsync(new Uri(link).PathAndQuery)).StatusCode);
+        Assert.True((await customer.PostAsJsonAsync("/v1/auth/login", new { email, password })).IsSuccessStatusCode);
     }
 
     private async Task<JsonElement> WaitUntilEndedAsync()
