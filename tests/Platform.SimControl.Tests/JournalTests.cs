@@ -132,6 +132,24 @@ public sealed class JournalTests(SimControlFixture fixture) : IAsyncLifetime
         Assert.Equal(100, page.GetProperty("entries").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_simulated_error_is_recorded_with_its_status_in_the_journal_and_the_statistics()
+    {
+        using (var failed = await Sim.PostAsync(fixture.Client, "/processor/v1/authorizations", Sim.Authorization(), scenario: "error:502"))
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+
+        var entry = (await JournalAsync("?simulator=processor", e => e.GetArrayLength() == 1))[0];
+        var stats = await Poll.UntilAsync(
+            async () => await fixture.Client.GetFromJsonAsync<JsonElement>("/sim/v1/stats"),
+            s => s.GetProperty("operations").EnumerateArray().Any(o => o.GetProperty("operation").GetString() == "authorize"
+                && o.GetProperty("sinceReset").GetProperty("outcomes").TryGetProperty("502", out _)));
+
+        Assert.Equal("502", entry.GetProperty("outcome").GetString());
+        Assert.Equal(502, entry.GetProperty("status").GetInt32());
+        Assert.Equal(1, stats.GetProperty("operations").EnumerateArray().Single(o => o.GetProperty("operation").GetString() == "authorize")
+            .GetProperty("sinceReset").GetProperty("outcomes").GetProperty("502").GetInt64());
+    }
+
     [Theory]
     [InlineData("?simulator=fraud", "simulator")]
     [InlineData("?limit=0", "limit")]
