@@ -10,7 +10,7 @@ namespace Platform.Api.Outbox;
 /// the request path (an observable gauge's callback must not query the database); every API instance reports the
 /// same shared table.
 /// </summary>
-internal sealed partial class OutboxMetrics : BackgroundService
+internal sealed class OutboxMetrics : BackgroundService
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(5);
     private readonly NpgsqlDataSource dataSource;
@@ -30,21 +30,10 @@ internal sealed partial class OutboxMetrics : BackgroundService
             unit: "s", description: "Age of the oldest outbox item still waiting, by kind.");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(SampleEvery);
-        do
-        {
-            try
-            {
-                sample = await BackgroundTelemetry.UntracedAsync(() => ReadAsync(stoppingToken));
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                LogSampleFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        var loop = new WorkerLoop(logger, "Outbox metrics sampler");
+        return loop.RunAsync(async token => sample = await BackgroundTelemetry.UntracedAsync(() => ReadAsync(token)), loop.Every(SampleEvery), stoppingToken);
     }
 
     private async Task<IReadOnlyList<(string, long, double)>> ReadAsync(CancellationToken cancellationToken)
@@ -60,6 +49,4 @@ internal sealed partial class OutboxMetrics : BackgroundService
         return rows;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not sample the outbox for its metrics")]
-    private static partial void LogSampleFailed(ILogger logger, Exception exception);
 }

@@ -20,10 +20,11 @@ internal abstract record ReplayOutcome
 /// Sends a journal entry's request to the simulator again, over HTTP to this instance so that it goes through
 /// everything the first one did (validation, settings, the journal itself): same method, path, body and
 /// <c>X-Sim-Scenario</c> header, and a fresh idempotency key unless asked to keep the recorded one (to see the
-/// simulator's idempotent answer).
+/// simulator's idempotent answer). It presents the platform's own credential for that simulator, as the first request did.
 /// </summary>
 internal sealed class JournalReplayer(
-    JournalStore store, IHttpClientFactory clients, IServer server, IDataProtectionProvider protection, IOptions<JournalOptions> options)
+    JournalStore store, IHttpClientFactory clients, IServer server, IDataProtectionProvider protection, IOptions<JournalOptions> options,
+    IOptions<ProcessorOptions> processor, IOptions<Bureau.BureauOptions> bureau)
 {
     public const string HttpClientName = "journal-replay";
     private readonly IDataProtector protector = protection.CreateProtector(JournalWriter.ReplayPurpose);
@@ -48,9 +49,11 @@ internal sealed class JournalReplayer(
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, entry.Path));
         if (body is not null) request.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
-        request.Headers.TryAddWithoutValidation(Idempotency.HeaderName, keepIdempotencyKey && entry.IdempotencyKey is { } key ? key : "replay-" + Guid.NewGuid().ToString("N"));
+        request.Headers.TryAddWithoutValidation(Idempotency.HeaderName, keepIdempotencyKey && entry.IdempotencyKey is { } recorded ? recorded : "replay-" + Guid.NewGuid().ToString("N"));
         if (entry.ScenarioHeader is { } header) request.Headers.TryAddWithoutValidation(SimScenarioHeader.Name, header);
         request.Headers.TryAddWithoutValidation(RequestJournal.ReplayOfHeader, entry.Id);
+        var key = entry.Simulator == Stats.Simulators.Bureau ? bureau.Value.ApiKey : processor.Value.ApiKey;
+        if (key.Length > 0) request.Headers.TryAddWithoutValidation(ApiKeyAuthenticationOptions.DefaultHeader, key);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.ReplayTimeoutSeconds));

@@ -8,7 +8,8 @@ namespace Platform.SimControl.Journal;
 
 /// <summary>
 /// Drains the journal queue: masks and serialises each entry, then pushes a batch onto the Redis list and trims it to
-/// the retention in one round trip, so the cost per simulated request stays a queue write however busy it is.
+/// the retention in one round trip, so the cost per simulated request stays a queue write however busy it is. A
+/// failure is logged once by the worker loop and never stops simcontrol.
 /// </summary>
 internal sealed partial class JournalWriter(
     RequestJournal journal, ScenarioInForce scenarios, IConnectionMultiplexer redis, IDataProtectionProvider protection,
@@ -21,51 +22,50 @@ internal sealed partial class JournalWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var loop = new WorkerLoop(logger, "Request journal writer");
         var batch = new List<PendingJournalEntry>(MaxBatch);
+        await loop.RunAsync(async token =>
+            {
+                batch.Clear();
+                if (!await journal.Queue.WaitToReadAsync(token)) return;
+                while (batch.Count < MaxBatch && journal.Queue.TryRead(out var entry)) batch.Add(entry);
+                // A batch that cannot be written is lost (the loop logs it once and backs off): the journal is a record, not a ledger.
+                await WriteAsync(batch);
+                ReportDrops();
+            },
+            _ => Task.CompletedTask, stoppingToken);
+
+        // What is still queued at shutdown is written if Redis answers.
+        batch.Clear();
+        while (journal.Queue.TryRead(out var entry)) batch.Add(entry);
         try
         {
-            while (await journal.Queue.WaitToReadAsync(stoppingToken))
-            {
-                while (batch.Count < MaxBatch && journal.Queue.TryRead(out var entry)) batch.Add(entry);
-                await WriteAsync(batch);
-                batch.Clear();
-            }
+            if (batch.Count > 0) await WriteAsync(batch);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
         }
-        // What is still queued at shutdown is written if Redis answers quickly; the journal is a record, not a ledger.
-        while (journal.Queue.TryRead(out var entry)) batch.Add(entry);
-        if (batch.Count > 0) await WriteAsync(batch);
     }
 
-    private async Task WriteAsync(List<PendingJournalEntry> batch)
+    private Task WriteAsync(List<PendingJournalEntry> batch) =>
+        BackgroundTelemetry.UntracedAsync(async () =>
+        {
+            var values = new RedisValue[batch.Count];
+            for (var i = 0; i < batch.Count; i++) values[i] = await SerializeAsync(batch[i]);
+            var redisBatch = redis.GetDatabase().CreateBatch();
+            // LPUSH of several values puts the last one at the head: the queue order (oldest first) leaves the newest on top.
+            var push = redisBatch.ListLeftPushAsync(SimRedisKeys.Journal, values);
+            var trim = redisBatch.ListTrimAsync(SimRedisKeys.Journal, 0, options.Value.Retention - 1);
+            redisBatch.Execute();
+            await Task.WhenAll(push, trim);
+        });
+
+    private void ReportDrops()
     {
-        try
-        {
-            await BackgroundTelemetry.UntracedAsync(async () =>
-            {
-                var values = new RedisValue[batch.Count];
-                for (var i = 0; i < batch.Count; i++) values[i] = await SerializeAsync(batch[i]);
-                var db = redis.GetDatabase();
-                var redisBatch = db.CreateBatch();
-                // LPUSH of several values puts the last one at the head: the queue order (oldest first) leaves the newest on top.
-                var push = redisBatch.ListLeftPushAsync(SimRedisKeys.Journal, values);
-                var trim = redisBatch.ListTrimAsync(SimRedisKeys.Journal, 0, options.Value.Retention - 1);
-                redisBatch.Execute();
-                await Task.WhenAll(push, trim);
-            });
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            LogWriteFailed(logger, batch.Count, ex);
-        }
         var drops = journal.Dropped;
-        if (drops > reportedDrops)
-        {
-            LogDropped(logger, drops - reportedDrops, options.Value.BufferCapacity);
-            reportedDrops = drops;
-        }
+        if (drops <= reportedDrops) return;
+        LogDropped(logger, drops - reportedDrops, options.Value.BufferCapacity);
+        reportedDrops = drops;
     }
 
     internal async Task<string> SerializeAsync(PendingJournalEntry p)
@@ -77,9 +77,6 @@ internal sealed partial class JournalWriter(
         var sealedRequest = original is null ? null : Convert.ToBase64String(protector.Protect(original));
         return JsonSerializer.Serialize(new StoredJournalEntry(entry, sealedRequest), JournalJsonContext.Default.StoredJournalEntry);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write {Count} request-journal entries; they are lost")]
-    private static partial void LogWriteFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The request journal dropped {Count} entries: more than {Capacity} were waiting to be written")]
     private static partial void LogDropped(ILogger logger, long count, int capacity);

@@ -67,56 +67,50 @@ internal sealed class SecondSeriesRecorder(TimeProvider time)
     }
 }
 
-/// <summary>Adds the recorder's tallies to Redis every second; a failed flush is logged and those counts are lost.</summary>
-internal sealed partial class SecondSeriesFlusher(SecondSeriesRecorder recorder, IConnectionMultiplexer redis, ILogger<SecondSeriesFlusher> logger) : BackgroundService
+/// <summary>
+/// Adds the recorder's tallies to Redis every second. A failed flush loses those counts (a gap in the charts, never a
+/// stalled request); the worker loop logs the failure once and carries on.
+/// </summary>
+internal sealed class SecondSeriesFlusher(SecondSeriesRecorder recorder, IConnectionMultiplexer redis, ILogger<SecondSeriesFlusher> logger) : BackgroundService
 {
     /// <summary>Long enough for the widest chart window (15 minutes) plus the seconds a late flush may take.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromMinutes(16);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var loop = new WorkerLoop(logger, "Per-second series flusher");
+        await loop.RunAsync(_ => FlushAsync(), loop.Every(TimeSpan.FromSeconds(1)), stoppingToken);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushAsync();
+            // What the last second counted, if Redis still answers.
+            await FlushAsync();
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
         }
-        await FlushAsync();
     }
 
     internal async Task FlushAsync()
     {
         var taken = recorder.TakePending();
         if (taken.Count == 0) return;
-        try
+        await BackgroundTelemetry.UntracedAsync(async () =>
         {
-            await BackgroundTelemetry.UntracedAsync(async () =>
+            var batch = redis.GetDatabase().CreateBatch();
+            var writes = new List<Task>();
+            foreach (var ((series, second), tally) in taken)
             {
-                var batch = redis.GetDatabase().CreateBatch();
-                var writes = new List<Task>();
-                foreach (var ((series, second), tally) in taken)
-                {
-                    var key = SimRedisKeys.SecondSeries(series, second);
-                    if (tally.Offered > 0) writes.Add(batch.HashIncrementAsync(key, "offered", tally.Offered));
-                    if (tally.Answered > 0) writes.Add(batch.HashIncrementAsync(key, "answered", tally.Answered));
-                    foreach (var (outcome, n) in tally.Outcomes) writes.Add(batch.HashIncrementAsync(key, "o:" + outcome, n));
-                    foreach (var (bucket, n) in tally.Latency) writes.Add(batch.HashIncrementAsync(key, "l:" + bucket.ToString(CultureInfo.InvariantCulture), n));
-                    writes.Add(batch.KeyExpireAsync(key, Retention));
-                }
-                foreach (var series in taken.Keys.Select(k => k.Series).Distinct(StringComparer.Ordinal))
-                    writes.Add(batch.SetAddAsync(SimRedisKeys.SecondSeriesIndex, series));
-                batch.Execute();
-                await Task.WhenAll(writes);
-            });
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            LogFlushFailed(logger, taken.Count, ex);
-        }
+                var key = SimRedisKeys.SecondSeries(series, second);
+                if (tally.Offered > 0) writes.Add(batch.HashIncrementAsync(key, "offered", tally.Offered));
+                if (tally.Answered > 0) writes.Add(batch.HashIncrementAsync(key, "answered", tally.Answered));
+                foreach (var (outcome, n) in tally.Outcomes) writes.Add(batch.HashIncrementAsync(key, "o:" + outcome, n));
+                foreach (var (bucket, n) in tally.Latency) writes.Add(batch.HashIncrementAsync(key, "l:" + bucket.ToString(CultureInfo.InvariantCulture), n));
+                writes.Add(batch.KeyExpireAsync(key, Retention));
+            }
+            foreach (var series in taken.Keys.Select(k => k.Series).Distinct(StringComparer.Ordinal))
+                writes.Add(batch.SetAddAsync(SimRedisKeys.SecondSeriesIndex, series));
+            batch.Execute();
+            await Task.WhenAll(writes);
+        });
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store {Count} per-second traffic tallies; the live charts miss them")]
-    private static partial void LogFlushFailed(ILogger logger, int count, Exception exception);
 }

@@ -167,8 +167,9 @@ internal sealed partial class TrafficGenerator(
                         await PublishAsync(run);
                     });
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // The lock lives 15 s: a missed beat or two does not end the run.
                     LogHeartbeatFailed(logger, run.Id, ex);
                 }
             }
@@ -187,7 +188,7 @@ internal sealed partial class TrafficGenerator(
             await db.KeyDeleteAsync(SimRedisKeys.TrafficStop(run.Id));
             await db.LockReleaseAsync(SimRedisKeys.TrafficLock, run.Id);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The lock lapses by itself; the published state may be a second old.
             LogHeartbeatFailed(logger, run.Id, ex);

@@ -83,8 +83,9 @@ internal sealed class TrafficLoop(TrafficRun run, PlatformApiClient api, IReadOn
             series.Answered(Source, operation, outcome, ms);
             Remember(operation, answer);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or PlatformSignInException or System.Text.Json.JsonException)
+        catch (Exception ex)
         {
+            // Whatever the failure, the request was offered and got no answer: it is counted, never lost.
             var outcome = ex is OperationCanceledException ? "timeout" : "error";
             run.Unanswered(outcome);
             series.Answered(Source, operation, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
