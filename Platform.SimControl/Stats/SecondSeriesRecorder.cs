@@ -30,6 +30,10 @@ internal sealed class SecondSeriesRecorder(TimeProvider time)
         });
     }
 
+    /// <summary>A request got no answer (the caller gave up or could not connect): counted by outcome, not as answered, no latency.</summary>
+    public void Unanswered(string source, string operation, string outcome) =>
+        Add(source, operation, tally => tally.Outcomes[outcome] = tally.Outcomes.GetValueOrDefault(outcome) + 1);
+
     private void Add(string source, string operation, Action<SecondTally> change)
     {
         var second = time.GetUtcNow().ToUnixTimeSeconds();

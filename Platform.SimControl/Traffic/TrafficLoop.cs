@@ -88,7 +88,7 @@ internal sealed class TrafficLoop(TrafficRun run, PlatformApiClient api, IReadOn
             // Whatever the failure, the request was offered and got no answer: it is counted, never lost.
             var outcome = ex is OperationCanceledException ? "timeout" : "error";
             run.Unanswered(outcome);
-            series.Answered(Source, operation, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            series.Unanswered(Source, operation, outcome);
         }
         finally
         {

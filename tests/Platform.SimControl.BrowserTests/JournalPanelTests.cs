@@ -44,6 +44,7 @@ public sealed class JournalPanelTests(PanelFixture fixture) : IAsyncLifetime
             await page.Locator("details summary").First.ClickAsync();
             await Assertions.Expect(grid).ToContainTextAsync("***-**-6789");
             Assert.DoesNotContain("123-45-6789", await page.ContentAsync());
+            await page.AssertAccessibleAsync();
             await page.SaveScreenshotAsync("journal-filtered");
         }
         finally

@@ -40,6 +40,7 @@ public sealed class TrafficPanelTests(PanelFixture fixture) : IAsyncLifetime
             await WaitForTotalAboveAsync(rate, first);
             await Assertions.Expect(page.GetByTestId("chart-traffic-outcomes")).Not.ToHaveAttributeAsync("data-total", "0");
             await Assertions.Expect(page.GetByTestId("chart-traffic-latency")).Not.ToHaveAttributeAsync("data-total", "0");
+            await page.AssertAccessibleAsync();
             await page.SaveScreenshotAsync("traffic-running");
 
             await Assertions.Expect(page.GetByTestId("traffic-state")).ToHaveTextAsync("completed", new() { Timeout = 40_000 });
@@ -56,6 +57,7 @@ public sealed class TrafficPanelTests(PanelFixture fixture) : IAsyncLifetime
         {
             await WaitForTotalAboveAsync(live.GetByTestId("chart-api-rate"), 0);
             await Assertions.Expect(live.GetByTestId("chart-processor-outcomes")).Not.ToHaveAttributeAsync("data-total", "0");
+            await live.AssertAccessibleAsync();
             await live.SaveScreenshotAsync("live-charts");
         }
         finally
