@@ -16,12 +16,14 @@ internal static class EmailsApi
         var group = app.MapGroup("/sim/v1/emails").WithTags("sim-emails");
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
-        group.MapGet("/{id}/html", Html);
-        group.MapGet("/{id}/text", Text);
-        group.MapGet("/{id}/attachments/{name}", Attachment);
+        group.MapGet("/{id}/html", Html).Produces<Stream>(StatusCodes.Status200OK, "text/html");
+        group.MapGet("/{id}/text", Text).Produces<Stream>(StatusCodes.Status200OK, "text/plain");
+        // The type is the file's own: a statement's application/pdf, or application/octet-stream.
+        group.MapGet("/{id}/attachments/{name}", Attachment).Produces<Stream>(StatusCodes.Status200OK, "application/pdf", "application/octet-stream", "text/plain", "text/csv", "image/png", "image/jpeg");
         return group;
     }
 
+    /// <summary>Lists the e-mails the platform sent, newest first, filtered by recipient and template.</summary>
     public static Results<Ok<SunkEmailList>, ValidationProblem> List(string? recipient, string? template, int? limit, SunkEmails emails)
     {
         if (limit is < 1 or > 1000) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["1 to 1000."] });
@@ -29,9 +31,11 @@ internal static class EmailsApi
         return TypedResults.Ok(emails.List(recipient?.Trim(), template?.Trim(), limit ?? 100));
     }
 
+    /// <summary>Reads one e-mail with its text body and the links in it.</summary>
     public static Results<Ok<SunkEmailDetails>, NotFound> Get(string id, SunkEmails emails) =>
         emails.Get(id) is { } details ? TypedResults.Ok(details) : TypedResults.NotFound();
 
+    /// <summary>Serves an e-mail's HTML body, sandboxed (no scripts, nothing loaded from elsewhere).</summary>
     public static Results<PhysicalFileHttpResult, NotFound> Html(string id, HttpContext http, SunkEmails emails)
     {
         if (emails.FilePath(id, SunkEmails.HtmlFile) is not { } path) return TypedResults.NotFound();
@@ -40,6 +44,7 @@ internal static class EmailsApi
         return TypedResults.PhysicalFile(path, "text/html; charset=utf-8");
     }
 
+    /// <summary>Serves an e-mail's text body.</summary>
     public static Results<PhysicalFileHttpResult, NotFound> Text(string id, HttpContext http, SunkEmails emails)
     {
         if (emails.FilePath(id, SunkEmails.TextFile) is not { } path) return TypedResults.NotFound();
@@ -47,7 +52,7 @@ internal static class EmailsApi
         return TypedResults.PhysicalFile(path, "text/plain; charset=utf-8");
     }
 
-    /// <summary>A PDF opens in the browser (inline); anything else downloads.</summary>
+    /// <summary>Serves one of an e-mail's attachments: a PDF opens in the browser, anything else downloads.</summary>
     public static Results<PhysicalFileHttpResult, NotFound> Attachment(string id, string name, HttpContext http, SunkEmails emails)
     {
         if (emails.FilePath(id, name) is not { } path) return TypedResults.NotFound();

@@ -15,15 +15,16 @@ internal static class JournalApi
     {
         var group = app.MapGroup("/sim/v1/journal").WithTags("sim-journal");
         group.MapGet("/", ListAsync);
-        group.MapGet("/export", ExportAsync).Produces(StatusCodes.Status200OK, contentType: JsonLinesContentType);
+        group.MapGet("/export", ExportAsync).Produces<Stream>(StatusCodes.Status200OK, JsonLinesContentType);
         group.MapGet("/{id}", GetAsync);
-        group.MapPost("/{id}/replay", ReplayAsync);
+        group.MapPost("/{id}/replay", ReplayAsync).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapDelete("/", ClearAsync);
         return group;
     }
 
     public const string JsonLinesContentType = "application/jsonl";
 
+    /// <summary>Lists journal entries newest first, filtered by simulator, operation and outcome.</summary>
     public static async Task<Results<Ok<JournalPage>, ValidationProblem>> ListAsync(
         string? simulator, string? operation, string? outcome, int? limit, JournalStore store, CancellationToken cancellationToken)
     {
@@ -33,6 +34,7 @@ internal static class JournalApi
         return TypedResults.Ok(await store.ListAsync(Filter(simulator, operation, outcome), limit ?? 50, cancellationToken));
     }
 
+    /// <summary>Exports every matching journal entry, oldest first, as JSON Lines (a download).</summary>
     public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportAsync(
         string? simulator, string? operation, string? outcome, HttpContext http, JournalStore store, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -44,9 +46,11 @@ internal static class JournalApi
         return TypedResults.Empty;
     }
 
+    /// <summary>Reads one journal entry.</summary>
     public static async Task<Results<Ok<JournalEntry>, NotFound>> GetAsync(string id, JournalStore store, CancellationToken cancellationToken) =>
         await store.FindAsync(id, cancellationToken) is { } stored ? TypedResults.Ok(stored.Entry) : TypedResults.NotFound();
 
+    /// <summary>Sends a journal entry's request to its simulator again (a fresh idempotency key unless asked to keep the recorded one).</summary>
     public static async Task<Results<Ok<JournalReplay>, NotFound, ProblemHttpResult>> ReplayAsync(
         string id, bool? keepIdempotencyKey, JournalReplayer replayer, CancellationToken cancellationToken) =>
         await replayer.ReplayAsync(id, keepIdempotencyKey ?? false, cancellationToken) switch
@@ -56,6 +60,7 @@ internal static class JournalApi
             _ => TypedResults.NotFound(),
         };
 
+    /// <summary>Empties the journal (every instance's view of it).</summary>
     public static async Task<NoContent> ClearAsync(JournalStore store)
     {
         await store.ClearAsync();

@@ -20,13 +20,17 @@ internal static class TrafficApi
     public static RouteGroupBuilder MapTrafficApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/sim/v1").WithTags("sim-traffic");
-        group.MapPost("/traffic", StartAsync).Accepts<TrafficRequest>("application/json");
+        group.MapPost("/traffic", StartAsync).Accepts<TrafficRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/traffic", GetAsync);
         group.MapDelete("/traffic", StopAsync);
         group.MapGet("/live", GetLiveAsync);
         return group;
     }
 
+    /// <summary>Starts card traffic through the platform API at a set rate for a set time (202 once the generator has signed in).</summary>
     public static async Task<Results<Accepted<TrafficStatus>, ValidationProblem, ProblemHttpResult>> StartAsync(
         HttpContext http, TrafficGenerator generator, CancellationToken cancellationToken)
     {
@@ -53,9 +57,11 @@ internal static class TrafficApi
         };
     }
 
+    /// <summary>Reads the current or last traffic run: its state, counts, answers by status and outcome, and latency.</summary>
     public static async Task<Ok<TrafficStatus>> GetAsync(TrafficGenerator generator, CancellationToken cancellationToken) =>
         TypedResults.Ok(await generator.GetStatusAsync(cancellationToken));
 
+    /// <summary>Stops the running traffic; requests in flight still finish.</summary>
     public static async Task<Results<Accepted<TrafficStatus>, NotFound>> StopAsync(TrafficGenerator generator, CancellationToken cancellationToken) =>
         await generator.StopAsync(cancellationToken)
             ? TypedResults.Accepted("/sim/v1/traffic", await generator.GetStatusAsync(cancellationToken))

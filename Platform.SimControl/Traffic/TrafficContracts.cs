@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Platform.ServiceDefaults.OpenApi;
 
 namespace Platform.SimControl.Traffic;
 
@@ -22,7 +23,12 @@ public sealed record TrafficRequest(
     int? Cards = null,
     AmountRange? Amount = null,
     IReadOnlyList<TrafficMerchant>? Merchants = null,
-    OperationMix? Operations = null);
+    OperationMix? Operations = null) : IOpenApiExample<TrafficRequest>
+{
+    public static TrafficRequest Example => new(20, 60, 50, new AmountRange(500, 15_000),
+        [new("Corner Grocery", "5411", "US", "pos", 3), new("Paperback Books Online", "5942", "US", "ecommerce", 1)],
+        new OperationMix(0.8, 0.15, 0.03, 0.02));
+}
 
 /// <summary>A request with every default filled in: what the run actually does.</summary>
 public sealed record TrafficPlan(double RatePerSecond, int DurationSeconds, int Cards, AmountRange Amount, IReadOnlyList<TrafficMerchant> Merchants, OperationMix Operations);
