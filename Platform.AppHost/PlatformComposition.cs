@@ -56,6 +56,13 @@ internal static class PlatformCompositionExtensions
         return new PlatformStores(localPostgres, localRedis);
     }
 
+    /// <summary>
+    /// Where the API's console sink writes e-mails (one folder each) and the panel reads them: <c>Email:SinkDirectory</c>,
+    /// else <c>platform-email</c> under the temp folder (the API's own default).
+    /// </summary>
+    public static string EmailSinkDirectory(IConfiguration configuration) =>
+        configuration["Email:SinkDirectory"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(Path.GetTempPath(), "platform-email");
+
     /// <summary>At least one of each letter case and a digit, so the value also passes password rules.</summary>
     public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(name, new GenerateParameterDefault { MinLength = 48, Special = false, MinLower = 1, MinUpper = 1, MinNumeric = 1 }, secret: true, persist: true);

@@ -33,6 +33,8 @@ var ssnDigestKey = builder.AddGeneratedSecret("pii-ssn-digest-key");
 // The Development operator's sign-in (seeded by the API in Development only); read it with `dotnet user-secrets list
 // --project Platform.AppHost` (Parameters:operator-password).
 var operatorPassword = builder.AddGeneratedSecret(PlatformCompositionExtensions.OperatorPasswordName);
+// The API's console e-mail sink writes here and the panel's E-mails page reads the same folder.
+var emailDirectory = PlatformCompositionExtensions.EmailSinkDirectory(builder.Configuration);
 
 var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.Fraud, stores)
     .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey)
@@ -42,7 +44,12 @@ var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simco
     .WithEnvironment("Processor__WebhookSecret", webhookSecret)
     .WithEnvironment("Processor__ApiKey", processorApiKey)
     .WithEnvironment("Bureau__ApiKey", bureauApiKey)
-    .WithResetSimulatorsCommand();
+    // The traffic generator signs in to the API as the operator and opens its own test accounts and cards.
+    .WithEnvironment("Traffic__OperatorEmail", PlatformCompositionExtensions.OperatorEmail)
+    .WithEnvironment("Traffic__OperatorPassword", operatorPassword)
+    .WithEnvironment("Emails__Directory", emailDirectory)
+    .WithResetSimulatorsCommand()
+    .WithTrafficCommands();
 
 var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, stores)
     .WithEnvironment("InternalApi__Key", internalApiKey)
@@ -55,6 +62,7 @@ var api = builder.AddPlatformService<Projects.Platform_Api>("api", ports.Api, st
     .WithEnvironment("Pii__SsnDigestKey", ssnDigestKey)
     .WithEnvironment("Identity__Operator__Email", PlatformCompositionExtensions.OperatorEmail)
     .WithEnvironment("Identity__Operator__Password", operatorPassword)
+    .WithEnvironment("Email__SinkDirectory", emailDirectory)
     .WithReference(fraud).WaitFor(fraud)
     .WithReference(simControl).WaitFor(simControl)
     .WithReplicas(ports.ApiReplicas);

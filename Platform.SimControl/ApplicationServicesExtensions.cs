@@ -1,4 +1,9 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.FluentUI.AspNetCore.Components;
+using Platform.SimControl.Journal;
+using Platform.SimControl.Traffic;
 using Platform.SimControl.Bureau;
 using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
@@ -61,6 +66,20 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
             .RemoveAllResilienceHandlers()
             .ConfigureAdditionalHttpMessageHandlers((handlers, _) => handlers.Clear());
+
+        // One key ring for every instance, in Redis: a journal entry sealed by one instance is replayed by another,
+        // and a panel's antiforgery token and circuit survive landing on a different instance.
+        builder.Services.AddDataProtection().SetApplicationName("card-platform-simcontrol");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<StackExchange.Redis.IConnectionMultiplexer>((options, redis) =>
+            options.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), SimRedisKeys.DataProtectionKeys.ToString()));
+
+        // What QA watches and runs: live per-second series, the request journal, traffic through the
+        // platform API, the e-mails the platform sent.
+        builder.Services.AddSecondSeries();
+        builder.AddRequestJournal();
+        builder.AddTrafficGenerator();
+        builder.Services.AddOptions<Emails.EmailViewerOptions>().BindConfiguration(Emails.EmailViewerOptions.SectionName);
+        builder.Services.AddSingleton<Emails.SunkEmails>();
         return builder;
     }
 }

@@ -2,8 +2,11 @@ using Platform.SimControl;
 using Platform.SimControl.Bureau;
 using Platform.SimControl.Components;
 using Platform.SimControl.Control;
+using Platform.SimControl.Emails;
+using Platform.SimControl.Journal;
 using Platform.SimControl.Operators;
 using Platform.SimControl.Processor;
+using Platform.SimControl.Traffic;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,6 +24,10 @@ app.MapOpenApi();
 app.MapProcessorApi();
 app.MapBureauApi();
 app.MapControlApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
+app.MapJournalApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
+app.MapTrafficApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
+// The panel's e-mail page loads bodies and attachments from here with its sign-in cookie, which the policy accepts.
+app.MapEmailsApi().RequireOperator(app.Services, OperatorAccess.ControlApiPolicy);
 app.MapOperatorSignIn();
 
 app.MapRazorComponents<App>()

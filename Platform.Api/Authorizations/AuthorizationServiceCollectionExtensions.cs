@@ -13,6 +13,8 @@ internal static class AuthorizationServiceCollectionExtensions
     {
         services.AddOptions<AuthorizationOptions>().BindConfiguration(AuthorizationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<AuthorizationMetrics>();
+        services.AddSingleton<Webhooks.WebhookMetrics>();
         services.AddTransient<AuthorizationService>();
         services.AddSingleton<CardOperations>();
         services.AddSingleton<ProcessorWebhookApplier>();

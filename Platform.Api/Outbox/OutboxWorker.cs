@@ -125,6 +125,7 @@ internal static class OutboxServiceCollectionExtensions
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxStore>();
         services.AddHostedService<OutboxWorker>();
+        services.AddHostedService<OutboxMetrics>();
         return services;
     }
 }

@@ -23,7 +23,7 @@ internal static class ProcessorWebhooksApi
     /// redelivers it shortly.
     /// </summary>
     public static async Task<Results<Ok<WebhookReceipt>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext http, ProcessorWebhookApplier applier, IOptions<ProcessorClientOptions> options, CancellationToken cancellationToken)
+        HttpContext http, ProcessorWebhookApplier applier, IOptions<ProcessorClientOptions> options, WebhookMetrics metrics, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, cancellationToken);
@@ -48,6 +48,8 @@ internal static class ProcessorWebhooksApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed webhook", detail: "id and type are required.");
 
         var outcome = await applier.ApplyAsync(envelope, cancellationToken);
+        // Both ends of the lag are wall clocks: the processor's stamp and ours (not the test clock QA may have moved).
+        metrics.Received(envelope.Type, outcome, TimeProvider.System.GetUtcNow() - envelope.CreatedAt);
         return outcome switch
         {
             WebhookOutcome.Applied or WebhookOutcome.Duplicate or WebhookOutcome.Ignored => TypedResults.Ok(new WebhookReceipt(envelope.Id, outcome.ToString().ToLowerInvariant())),

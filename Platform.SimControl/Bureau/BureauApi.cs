@@ -34,6 +34,7 @@ internal static class BureauApi
     public static async Task<Results<Ok<CreditReportResponse>, ProblemHttpResult, ValidationProblem>> CreateCreditReportAsync(
         CreditReportRequest request, HttpContext http, [AsParameters] BureauServices s)
     {
+        http.Items[Journal.RequestJournal.RequestItem] = request;
         if (!SimScenarioHeader.TryParse(http.Request.Headers[SimScenarioHeader.Name], out var header, out var headerError))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [SimScenarioHeader.Name] = [headerError!] });
         var errors = Validate(request, s.Time.GetUtcNow());

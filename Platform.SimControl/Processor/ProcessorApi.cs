@@ -168,6 +168,7 @@ internal static class ProcessorApi
         {
             return RunOutcome<TRes>.Bad(new Dictionary<string, string[]> { [ex.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body"] = ["Malformed JSON: " + ex.Message] });
         }
+        if (bytes.Length > 0) http.Items[Journal.RequestJournal.RequestItem] = bytes;
         request ??= typeof(TReq) == typeof(AmountRequest) ? (TReq)(object)new AmountRequest(null) : null;
         if (request is null)
             return RunOutcome<TRes>.Bad(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] });

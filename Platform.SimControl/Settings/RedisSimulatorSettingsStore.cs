@@ -42,6 +42,9 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
     /// <summary>The statistics epoch as of the last read, for recording without another round trip.</summary>
     internal long? LastKnownStatsEpoch => cache?.StatsEpoch;
 
+    /// <summary>The global settings version as of the last read (the journal's "scenario in force" is keyed by it).</summary>
+    internal long? LastKnownGlobalVersion => cache?.GlobalVersion;
+
     internal async Task<CachedSettings> GetCurrentAsync()
     {
         var version = (long?)await Db.StringGetAsync(SimRedisKeys.SettingsVersion) ?? 0;

@@ -45,7 +45,7 @@ internal static class ScenarioCatalog
     public static Definition? Find(string name) => All.FirstOrDefault(d => string.Equals(d.Descriptor.Name, name, StringComparison.OrdinalIgnoreCase));
 }
 
-internal sealed class ScenarioService(RedisSimulatorSettingsStore store, IConnectionMultiplexer redis, TimeProvider time) : IScenarioService
+internal sealed class ScenarioService(RedisSimulatorSettingsStore store, IConnectionMultiplexer redis, TimeProvider time, Journal.ScenarioInForce inForce) : IScenarioService
 {
     public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(24);
 
@@ -91,6 +91,8 @@ internal sealed class ScenarioService(RedisSimulatorSettingsStore store, IConnec
         }
         await store.RecordAsync(SettingsChangeKinds.Scenario, active.Name, actor,
             duration is { } t ? $"scenario {active.Name} applied for {t.TotalSeconds:0} s" : $"scenario {active.Name} applied", null);
+        // After the history entry, which moves the settings version on too.
+        await inForce.MarkAppliedAsync(active.Name);
         return new(true, active, new Dictionary<string, string[]>());
     }
 

@@ -30,4 +30,22 @@ public static class SimRedisKeys
     public static RedisKey StatsBucket(string simulator, string operation, long bucket) => $"{Prefix}stats:bucket:{simulator}:{operation}:{bucket}";
     public static readonly RedisKey StatsOperations = Prefix + "stats:operations";
     public static readonly RedisKey StatsEpoch = Prefix + "stats:epoch";
+
+    /// <summary>Hash per series and second (offered, answered, o:OUTCOME, l:BUCKET) for the live charts; expires.</summary>
+    public static RedisKey SecondSeries(string series, long unixSecond) => $"{Prefix}ts:{series}:{unixSecond}";
+    /// <summary>Set of the series names ("processor:authorize", "api:authorize", …) that have per-second hashes.</summary>
+    public static readonly RedisKey SecondSeriesIndex = Prefix + "ts:series";
+    /// <summary>List of request-journal entries (JSON), newest first, trimmed to the retention.</summary>
+    public static readonly RedisKey Journal = Prefix + "journal";
+    /// <summary>The scenario last applied and the settings version it produced (journal: "scenario in force").</summary>
+    public static readonly RedisKey ScenarioInForce = Prefix + "scenario:in-force";
+    /// <summary>The traffic run: its state as the running instance last wrote it.</summary>
+    public static readonly RedisKey TrafficRun = Prefix + "traffic:run";
+    /// <summary>Held (and renewed) by the instance running traffic, so only one run exists across instances.</summary>
+    public static readonly RedisKey TrafficLock = Prefix + "traffic:lock";
+    /// <summary>Set by a stop request on any instance; the running instance ends its run when it sees it.</summary>
+    public static RedisKey TrafficStop(string runId) => $"{Prefix}traffic:stop:{runId}";
+    /// <summary>Hash card id → account id of the test cards the traffic generator opened, reused by later runs.</summary>
+    public static readonly RedisKey TrafficCards = Prefix + "traffic:cards";
+    public static readonly RedisKey DataProtectionKeys = Prefix + "data-protection:keys";
 }

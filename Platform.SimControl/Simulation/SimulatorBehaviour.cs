@@ -19,7 +19,7 @@ internal sealed record BehaviourInputs(
     int FailFirstCalls,
     SimScenarioHeader Header);
 
-internal sealed record BehaviourDecision(int? ErrorStatus, bool Timeout, int LatencyMs, SimRandom Random);
+internal sealed record BehaviourDecision(int? ErrorStatus, bool Timeout, int LatencyMs, SimRandom Random, long SettingsVersion);
 
 /// <summary>
 /// Decides, then plays out, latency, errors and timeouts for the simulators. Draw order is fixed (error, timeout,
@@ -28,6 +28,9 @@ internal sealed record BehaviourDecision(int? ErrorStatus, bool Timeout, int Lat
 internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<SimulatorOptions> options, TimeProvider time)
 {
     public const string OutcomeItem = "sim.outcome";
+
+    /// <summary>HttpContext item: the <see cref="BehaviourDecision"/> played for the request (the journal records it).</summary>
+    public const string DecisionItem = "sim.decision";
 
     public async Task<BehaviourDecision> DecideAsync(BehaviourInputs inputs)
     {
@@ -67,7 +70,7 @@ internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<
                 else if (timeoutDraw < inputs.TimeoutRate) timeout = true;
             }
         }
-        return new BehaviourDecision(error, timeout, latency, random);
+        return new BehaviourDecision(error, timeout, latency, random, inputs.SettingsVersion);
     }
 
     /// <summary>
@@ -76,6 +79,7 @@ internal sealed class SimulatorBehaviour(IConnectionMultiplexer redis, IOptions<
     /// </summary>
     public async Task<ProblemHttpResult?> PlayAsync(BehaviourDecision decision, HttpContext context)
     {
+        context.Items[DecisionItem] = decision;
         var aborted = context.RequestAborted;
         try
         {
@@ -109,7 +113,10 @@ internal sealed record SimOperation(string Simulator, string Operation);
 
 internal static class SimStatsEndpointFilter
 {
-    /// <summary>Records every simulated request with its outcome and duration, whatever the handler returned.</summary>
+    /// <summary>
+    /// Records every simulated request with its outcome and duration, whatever the handler returned: in the statistics,
+    /// the per-second series of the live charts and the request journal (each a cheap in-memory or fire-and-forget write).
+    /// </summary>
     public static TBuilder WithSimStats<TBuilder>(this TBuilder builder, string simulator, string operation) where TBuilder : IEndpointConventionBuilder
     {
         builder.WithMetadata(new SimOperation(simulator, operation));
@@ -118,25 +125,38 @@ internal static class SimStatsEndpointFilter
             .DeclaresHeader(SimScenarioHeader.Name, "Forces this request's outcome, e.g. `decline:51`, `partial:500`, `timeout`, `error:503`, `latency:800` (bureau: `score:N`, `flag:NAME`, `nohit`); comma-separated.");
         builder.AddEndpointFilter(async (ctx, next) =>
         {
+            var http = ctx.HttpContext;
+            var series = http.RequestServices.GetRequiredService<Stats.SecondSeriesRecorder>();
+            series.Offered(simulator, operation);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await next(ctx);
-            var http = ctx.HttpContext;
+            var status = StatusOf(result);
             var outcome = http.Items.TryGetValue(SimulatorBehaviour.OutcomeItem, out var o) && o is string s
                 ? s
-                // A handler declared as Results<…> answers with the union: its status is the one of the result inside.
-                : ((result is INestedHttpResult nested ? nested.Result : result) as IStatusCodeHttpResult)?.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "200";
-            var stats = http.RequestServices.GetRequiredService<Stats.ISimulatorStatsService>();
+                : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             try
             {
-                stats.Record(simulator, operation, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                http.RequestServices.GetRequiredService<Stats.ISimulatorStatsService>().Record(simulator, operation, outcome, elapsed);
             }
             catch (StackExchange.Redis.RedisException)
             {
                 // Statistics are best effort. The operation is done and recorded; failing its answer now would tell the
                 // caller it did not happen (an authorization approved here, unknown to the platform).
             }
+            // In memory only: the live series and the journal are written to Redis in the background.
+            series.Answered(simulator, operation, outcome, elapsed);
+            http.RequestServices.GetRequiredService<Journal.RequestJournal>().Record(http, simulator, operation, outcome, status, elapsed);
             return result;
         });
         return builder;
     }
+
+    /// <summary>The status a handler's result will answer with, looking inside <c>Results&lt;…&gt;</c> unions.</summary>
+    internal static int StatusOf(object? result) => result switch
+    {
+        INestedHttpResult nested => StatusOf(nested.Result),
+        IStatusCodeHttpResult { StatusCode: { } code } => code,
+        _ => StatusCodes.Status200OK,
+    };
 }

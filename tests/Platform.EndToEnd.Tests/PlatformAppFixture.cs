@@ -41,8 +41,11 @@ public sealed class PlatformAppFixture : IAsyncLifetime
     {
         // Under /tmp: the postgres account has to traverse the path to its data folder.
         dataDirectory = Directory.CreateTempSubdirectory("platform-e2e-").FullName;
+        // The e-mail console sink writes where the tests can read it (the API writes, the panel's e-mail viewer reads).
+        EmailSinkDirectory = Directory.CreateTempSubdirectory("platform-e2e-email-").FullName;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Platform_AppHost>(
         [
+            $"--Email:SinkDirectory={EmailSinkDirectory}",
             "--Infrastructure:Mode=local",
             $"--LocalInfrastructure:DataDirectory={dataDirectory}",
             "--Ports:Api=0",
@@ -57,12 +60,10 @@ public sealed class PlatformAppFixture : IAsyncLifetime
         // a roomier Redis budget keeps a busy CI machine from turning a velocity lookup into a degraded score.
         builder.CreateResourceBuilder<ProjectResource>("fraud").WithEnvironment("Fraud__TransactionVelocityTimeoutMs", "250");
         // Likewise the authorization budget: these tests check decisions; the benchmark measures the 95 ms budget.
-        // The e-mail console sink writes where the tests can read it, and QA's test clock lets a statement period close.
-        EmailSinkDirectory = Directory.CreateTempSubdirectory("platform-e2e-email-").FullName;
+        // QA's test clock lets a statement period close.
         builder.CreateResourceBuilder<ProjectResource>("api")
             .WithEnvironment("Authorizations__BudgetMs", "1500")
             .WithEnvironment("Processor__AuthorizeTimeoutMs", "1500")
-            .WithEnvironment("Email__SinkDirectory", EmailSinkDirectory)
             .WithEnvironment("TestClock__Enabled", "true");
 
         app = await builder.BuildAsync();

@@ -14,7 +14,10 @@ public sealed class PageRenderingTests(PanelFixture fixture, ITestOutputHelper o
         { "/processor", "Processor" },
         { "/bureau", "Bureau" },
         { "/scenarios", "Scenarios" },
+        { "/traffic", "Traffic" },
         { "/live", "Live" },
+        { "/journal", "Journal" },
+        { "/emails", "E-mails" },
         { "/history", "History" },
     };
 

@@ -1,4 +1,6 @@
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using Xunit;
 
 namespace Platform.SimControl.BrowserTests;
 
@@ -30,6 +32,19 @@ internal static class PanelPage
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Axe finds no serious or critical violation on the page as it is now (with its data, not just empty). Frames are
+    /// left out where asked: a sandboxed frame that may not run scripts (an e-mail's HTML) cannot host axe, and waiting
+    /// for it never ends.
+    /// </summary>
+    public static async Task AssertAccessibleAsync(this IPage page, bool includeFrames = true)
+    {
+        var result = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions { Iframes = includeFrames });
+        var blocking = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(blocking.Count == 0,
+            string.Join(Environment.NewLine, blocking.Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}")));
     }
 
     public static async Task CloseAsync(this IPage page) => await page.Context.CloseAsync();

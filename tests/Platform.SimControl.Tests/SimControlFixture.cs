@@ -72,6 +72,8 @@ public sealed class SimControlFixture : IAsyncLifetime
 
     public ISimulatorSettingsStore Store => First.Services.GetRequiredService<ISimulatorSettingsStore>();
 
+    public StackExchange.Redis.IDatabase Redis => First.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+
     public async Task InitializeAsync()
     {
         await stores.InitializeAsync();

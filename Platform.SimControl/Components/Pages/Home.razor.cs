@@ -33,7 +33,10 @@ public partial class Home : StoreSubscriberPage
         new("Processor", "processor", new Icons.Regular.Size20.Payment(), "Approval and decline-code mix, errors, timeouts, latency and webhooks of the card processor."),
         new("Bureau", "bureau", new Icons.Regular.Size20.PersonSearch(), "Score distribution, per-applicant overrides and persona rules of the credit bureau."),
         new("Scenarios", "scenarios", new Icons.Regular.Size20.Play(), "Named presets applied in one action, or for a limited time."),
-        new("Live", "live", new Icons.Regular.Size20.DataTrending(), "Requests per second, outcomes and latency per operation, as they happen."),
+        new("Traffic", "traffic", new Icons.Regular.Size20.TopSpeed(), "Card traffic through the real API at a chosen rate, with its counts and charts."),
+        new("Live", "live", new Icons.Regular.Size20.DataTrending(), "Charts of the last 5 to 15 minutes: requests, outcomes and latency, for the API and each simulator."),
+        new("Journal", "journal", new Icons.Regular.Size20.DocumentBulletList(), "Every simulated request: what was asked, what was drawn; filter, export, replay."),
+        new("E-mails", "emails", new Icons.Regular.Size20.Mail(), "Every e-mail the platform sent, with its HTML, text, attachments and links."),
         new("History", "history", new Icons.Regular.Size20.History(), "Every settings change: who made it, when, and what it changed."),
     ];
 }

@@ -8,6 +8,14 @@ public partial class Processor : SettingsFormPage<ProcessorSettings>
 {
     private string? newCode;
 
+    /// <summary>A row of the decline-code mix: the code and its weight as the form holds them.</summary>
+    public sealed record DeclineRow(string Code, double Weight);
+
+    private IQueryable<DeclineRow> DeclineRows =>
+        (form?.DeclineCodes ?? []).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new DeclineRow(c.Key, c.Value)).AsQueryable();
+
+    private static readonly IQueryable<string> OperationRows = ProcessorOperations.All.AsQueryable();
+
     private double WeightTotal => form?.DeclineCodes.Values.Where(w => w > 0).Sum() ?? 0;
 
     private IEnumerable<string> UnusedCodes =>
