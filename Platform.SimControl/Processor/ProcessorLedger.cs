@@ -45,20 +45,17 @@ internal sealed class ProcessorLedger(NpgsqlDataSource dataSource, IOptions<Proc
             : code == Iso8583ResponseCodes.PartiallyApproved ? Math.Clamp(ctx.Header.PartialAmount ?? Math.Max(1, amount / 2), 1, amount)
             : amount;
 
-        await using (var card = new NpgsqlCommand("select status from processor_sim.cards where card_token = $1", connection, tx))
-        {
-            card.Parameters.AddWithValue(request.CardToken!);
-            // A token processor-sim issued but that failed delivery or was never activated cannot be used; unknown
-            // tokens are accepted so tests and load runs need not issue cards first.
-            if (await card.ExecuteScalarAsync() is string status && status is "failed" or "closed")
-                (approved, code, approvedAmount) = (false, "14", 0);
-        }
-
         var id = "auth_" + Guid.CreateVersion7(ctx.Now).ToString("N");
+        // The card's state is checked by the insert itself (one round trip): a token processor-sim issued but that failed
+        // delivery or was closed cannot be used (code 14); unknown tokens are accepted so tests and load runs need not
+        // issue cards first.
         await using (var insert = new NpgsqlCommand("""
             insert into processor_sim.authorizations (authorization_id, card_token, amount, currency, merchant_name, merchant_mcc,
                 merchant_country, approved, response_code, approved_amount, status, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            select $1, $2, $3, $4, $5, $6, $7, $8 and not unusable, case when unusable then '14' else $9 end, case when unusable then 0 else $10 end,
+                case when unusable then 'declined' else $11 end, $12
+            from (select coalesce((select status in ('failed', 'closed') from processor_sim.cards where card_token = $2), false) as unusable) card
+            returning approved, response_code, approved_amount
             """, connection, tx))
         {
             insert.Parameters.AddWithValue(id);
@@ -73,7 +70,9 @@ internal sealed class ProcessorLedger(NpgsqlDataSource dataSource, IOptions<Proc
             insert.Parameters.AddWithValue(approvedAmount);
             insert.Parameters.AddWithValue(approved ? "approved" : "declined");
             insert.Parameters.AddWithValue(ctx.Now);
-            await insert.ExecuteNonQueryAsync();
+            await using var reader = await insert.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            (approved, code, approvedAmount) = (reader.GetBoolean(0), reader.GetString(1), reader.GetInt64(2));
         }
         return WorkResult<AuthorizationResponse>.Done(new AuthorizationResponse(
             id, approved, code, Message(code), amount, approvedAmount, request.Currency!, request.CardToken!, ctx.Now));
