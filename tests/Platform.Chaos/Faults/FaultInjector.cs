@@ -254,8 +254,11 @@ internal sealed class FaultInjector : IOperationGate
     }
 
     /// <summary>True when a 5xx at this moment falls within a disruptive fault (plus the seconds it takes clients to notice it is over).</summary>
-    public bool DuringFault(DateTimeOffset at) =>
-        windows.Any(w => at >= w.From.AddSeconds(-1) && at <= w.To.AddSeconds(10));
+    public bool DuringFault(DateTimeOffset at) => FaultAt(at) is not null;
+
+    /// <summary>The disruptive fault a moment falls within, if any.</summary>
+    public FaultKind? FaultAt(DateTimeOffset at) =>
+        windows.FirstOrDefault(w => at >= w.From.AddSeconds(-1) && at <= w.To.AddSeconds(10))?.Kind;
 
     public static string Describe(IReadOnlyDictionary<FaultKind, int> injected) =>
         string.Join(", ", injected.OrderBy(i => i.Key).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Key.Name()} {i.Value}")));
