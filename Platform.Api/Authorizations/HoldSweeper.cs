@@ -51,7 +51,7 @@ internal sealed partial class HoldSweeper(
                 due.Add((reader.GetGuid(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4), reader.GetBoolean(5)));
         }
         var expired = 0;
-        // Audited after every row change: the audit chain's lock is global, and taking a row lock while holding it
+        // Audited once all the rows are changed: the audit chain's lock is global, and taking a row lock while holding it
         // deadlocks with an authorization that holds that account's row and waits for the chain.
         var entries = new List<AuditEntry>();
         foreach (var hold in due)

@@ -15,7 +15,44 @@ internal sealed partial class IdentitySeeder(IServiceProvider services, IHostEnv
     // "SEEDID" in ASCII: one instance seeds at a time; the others wait, then find everything there.
     private const long SeedLockKey = 0x534545444944;
 
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private const int MaxAttempts = 30;
+
+    /// <summary>
+    /// Like the migrations before it, tries again while the database is restarting: an instance starting at that moment
+    /// would otherwise die of it (the chaos run restarted PostgreSQL while a replica was starting, and the replica exited).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SeedUnderLockAsync(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (attempt < MaxAttempts && IsTransient(ex))
+            {
+                LogRetrying(logger, attempt, ex.Message);
+                await Task.Delay(RetryDelay, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Npgsql's own verdict, also when EF Core (Identity's stores) wraps it.</summary>
+    private static bool IsTransient(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is NpgsqlException { IsTransient: true }) return true;
+        }
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database not reachable for identity seeding (attempt {Attempt}): {Reason}")]
+    private static partial void LogRetrying(ILogger logger, int attempt, string reason);
+
+    private async Task SeedUnderLockAsync(CancellationToken cancellationToken)
     {
         await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
         await using (var take = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = SeedLockKey } } })

@@ -73,7 +73,9 @@ public static class ChaosRun
         output.WriteLine();
         output.WriteLine("faults injected: " + (faults.Injected.Count == 0 ? "none" : FaultInjector.Describe(faults.Injected)));
         if (faults.Skipped.Count > 0) output.WriteLine("faults skipped (the run ended first): " + string.Join("; ", faults.Skipped));
-        output.WriteLine($"5xx answers: {seen.ServerErrors.Count} ({report.ServerErrorsDuringFaults} during a fault)");
+        output.WriteLine($"5xx answers: {seen.ServerErrors.Count} ({report.ServerErrorsDuringFaults} during a fault: " +
+            string.Join(", ", seen.ServerErrors.Select(e => faults.FaultAt(e.At)).OfType<FaultKind>().GroupBy(k => k).OrderByDescending(g => g.Count())
+                .Select(g => $"{g.Key.Name()} {g.Count()}")) + ")");
         output.WriteLine("operations by kind: " + string.Join(", ", seen.OperationsByKind.OrderByDescending(o => o.Value).Select(o => $"{o.Key} {o.Value}")));
         output.WriteLine("answers by status: " + string.Join(", ", seen.AnswersByStatus.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {a.Value}")));
         output.WriteLine("authorization decisions: " + string.Join(", ", seen.Declines.OrderByDescending(d => d.Value).Select(d => $"{d.Key} {d.Value}")));

@@ -254,8 +254,15 @@ internal sealed class FaultInjector : IOperationGate
     }
 
     /// <summary>True when a 5xx at this moment falls within a disruptive fault (plus the seconds it takes clients to notice it is over).</summary>
-    public bool DuringFault(DateTimeOffset at) =>
-        windows.Any(w => at >= w.From.AddSeconds(-1) && at <= w.To.AddSeconds(10));
+    public bool DuringFault(DateTimeOffset at) => FaultAt(at) is not null;
+
+    /// <summary>
+    /// The disruptive fault a moment falls within, if any: the one that was on at that moment, else the latest one whose
+    /// aftermath (10 s) it falls in.
+    /// </summary>
+    public FaultKind? FaultAt(DateTimeOffset at) =>
+        (windows.FirstOrDefault(w => at >= w.From.AddSeconds(-1) && at <= w.To)
+         ?? windows.Where(w => at >= w.From && at <= w.To.AddSeconds(10)).MaxBy(w => w.From))?.Kind;
 
     public static string Describe(IReadOnlyDictionary<FaultKind, int> injected) =>
         string.Join(", ", injected.OrderBy(i => i.Key).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Key.Name()} {i.Value}")));

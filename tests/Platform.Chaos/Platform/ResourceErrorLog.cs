@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Platform.Chaos.Platform;
 
 /// <summary>
-/// Keeps the errors the services log (their <c>fail:</c> and <c>crit:</c> entries, with the lines that follow them)
-/// in one file, so an unexpected 5xx in the report can be traced to its cause. The rest of their output is dropped.
+/// Keeps the errors the services log (their <c>fail:</c> and <c>crit:</c> entries, with the lines that follow them, and
+/// whatever they write to stderr) in one file, so an unexpected 5xx in the report can be traced to its cause. The rest of their output is dropped.
 /// </summary>
 internal sealed partial class ResourceErrorLog(string path) : ILoggerProvider
 {
@@ -21,7 +21,7 @@ internal sealed partial class ResourceErrorLog(string path) : ILoggerProvider
     public ILogger CreateLogger(string categoryName) =>
         categoryName.StartsWith(Prefix, StringComparison.Ordinal) ? new ResourceLogger(this, categoryName[Prefix.Length..]) : NullLogger.Instance;
 
-    private void Write(string resource, string line)
+    private void Write(string resource, string line, bool standardError)
     {
         // "<n>: <timestamp> <text>", coloured with ANSI escapes.
         var clean = Ansi().Replace(line, "");
@@ -30,8 +30,9 @@ internal sealed partial class ResourceErrorLog(string path) : ILoggerProvider
         lock (gate)
         {
             if (Level().IsMatch(text)) inError[resource] = text.StartsWith("fail:", StringComparison.Ordinal) || text.StartsWith("crit:", StringComparison.Ordinal);
-            if (!inError.GetValueOrDefault(resource)) return;
-            if (text.StartsWith("fail:", StringComparison.Ordinal) || text.StartsWith("crit:", StringComparison.Ordinal)) Entries++;
+            // What a process writes to stderr (the runtime's "Unhandled exception." before an abort, for one) is kept whole.
+            if (!inError.GetValueOrDefault(resource) && !standardError) return;
+            if (text.StartsWith("fail:", StringComparison.Ordinal) || text.StartsWith("crit:", StringComparison.Ordinal) || text.StartsWith("Unhandled exception", StringComparison.Ordinal)) Entries++;
             writer ??= new StreamWriter(path, append: false) { AutoFlush = true };
             writer.WriteLine($"{timestamp} {resource} {text}");
         }
@@ -56,7 +57,8 @@ internal sealed partial class ResourceErrorLog(string path) : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
 
+        // The orchestrator forwards a resource's stderr lines at Error level, its stdout lines at Information.
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            log.Write(resource, formatter(state, exception));
+            log.Write(resource, formatter(state, exception), logLevel >= LogLevel.Error);
     }
 }
