@@ -52,11 +52,14 @@ internal static class PanelPage
     /// <summary>
     /// Waits until every Fluent web component on the page has upgraded and every field has its inner input: they get
     /// it, and its accessible name, only then, a moment after Blazor rendered them. An accessibility scan before that
-    /// sees unlabelled fields (it did, once, on a fresh machine).
+    /// sees unlabelled fields (it did, once, on a fresh machine). A page still loading its data renders its fields only
+    /// after that, so the wait is for the loaded page: a scan that starts while a select appears sees it half-built.
     /// </summary>
     public static async Task WaitForFluentComponentsAsync(this IPage page) =>
         await page.WaitForFunctionAsync("""
-            () => [...document.querySelectorAll('*')].filter(e => e.localName.startsWith('fluent-')).every(e => customElements.get(e.localName) !== undefined)
+            () => document.querySelector('.page-loading') === null
+               && [...document.querySelectorAll('*')].filter(e => e.localName.startsWith('fluent-')).every(e => customElements.get(e.localName) !== undefined)
+               && [...document.querySelectorAll('fluent-select')].every(e => e.shadowRoot !== null)
                && [...document.querySelectorAll('[id$="-input"]')].every(e => e.shadowRoot !== null && e.shadowRoot.querySelector('input') !== null)
             """);
 
