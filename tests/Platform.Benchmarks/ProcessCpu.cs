@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Platform.Benchmarks;
 
 /// <summary>
-/// CPU time of the stack's processes from /proc/&lt;pid&gt;/stat (user + system), read before and after a run: what each
+/// CPU time of the stack's processes from /proc/&lt;pid&gt;/stat (user + system, own and of exited children), read before and after a run: what each
 /// part of the platform costs per request, on the same two cores. Postgres is the postmaster and all its backends.
 /// </summary>
 internal sealed class ProcessCpu
@@ -35,7 +35,9 @@ internal sealed class ProcessCpu
                 var stat = File.ReadAllText(Path.Combine(folder, "stat"));
                 var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var cpu = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+                // utime + stime, and cutime + cstime: a connection's backend that exits during a run hands its CPU
+                // time to the postmaster that waits for it; without those its share vanished (negative figures).
+                var cpu = fields[11..15].Sum(f => double.Parse(f, CultureInfo.InvariantCulture)) / 100.0;
                 var cmd = File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
                 var part = pid == Environment.ProcessId ? "benchmark" : Parts.FirstOrDefault(p => p.Name != "benchmark" && p.Matches(comm, cmd)).Name;
                 if (part is not null) totals[part] += cpu;
