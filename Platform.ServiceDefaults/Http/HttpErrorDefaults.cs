@@ -24,6 +24,7 @@ public static class HttpErrorDefaults
         // can name the parameter; otherwise Production answers an empty 400 and Development a 500.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
         services.AddExceptionHandler<UnhandledExceptionHandler>();
         // Host filtering runs before any middleware of ours; with its HTML message off, the status-code pages below
         // give its 400 a problem body like every other.

@@ -42,6 +42,21 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
             });
         }
 
+        // Any operation may find its database restarting: StoreUnavailableExceptionHandler answers that 503.
+        // (An operation that declares its own 503, such as the bureau being down, keeps its description.)
+        if (!operation.Responses.ContainsKey("503"))
+        {
+            var unavailable = Declare(operation, StatusCodes.Status503ServiceUnavailable);
+            unavailable.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before sending the request again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                },
+            };
+        }
+
         if (EndpointFacts.Metadata(description).OfType<ServerErrorsMetadata>().Any())
         {
             operation.Responses.TryAdd("5XX", new OpenApiResponse { Description = DescribeRefusal("5XX") });
@@ -93,6 +108,7 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         "422" => "Understood but refused: the request cannot be carried out as sent.",
         "415" => "The body is not in a media type the operation reads (see its request body).",
         "429" => "Too many requests: wait the number of seconds in `Retry-After`.",
+        "503" => "Temporarily unavailable (a store it needs is restarting or not answering); nothing was changed: send it again after `Retry-After`.",
         "5XX" => "A server-side failure (for a simulator, one it was told to produce).",
         _ => int.TryParse(status, out var code) && ReasonPhrases.GetReasonPhrase(code) is { Length: > 0 } phrase ? phrase : "Refused.",
     };
