@@ -58,6 +58,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddSingleton<Idempotency>();
         builder.Services.AddSingleton<ProcessorLedger>();
         builder.Services.AddHostedService<ProcessorSchema>();
+        builder.Services.AddSingleton<ProcessorWork>();
         builder.Services.AddHostedService<OperationCompleter>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         // Webhook redelivery has its own backoff schedule; the default resilience handler would retry behind its back.

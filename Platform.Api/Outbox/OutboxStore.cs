@@ -71,17 +71,4 @@ public sealed class OutboxStore(NpgsqlDataSource dataSource, TimeProvider time, 
 }
 
 /// <summary>Wakes this instance's outbox worker; other instances find the row at their next poll.</summary>
-public sealed class OutboxSignal
-{
-    private readonly SemaphoreSlim wake = new(0, 1);
-
-    public void Wake()
-    {
-        if (wake.CurrentCount == 0)
-        {
-            try { wake.Release(); } catch (SemaphoreFullException) { /* already awake */ }
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => wake.WaitAsync(timeout, cancellationToken);
-}
+public sealed class OutboxSignal : WorkSignal;

@@ -16,7 +16,8 @@ internal sealed record ProcessorServices(
     Idempotency Idempotency,
     ProcessorLedger Ledger,
     IOptions<ProcessorOptions> Options,
-    TimeProvider Time);
+    TimeProvider Time,
+    ProcessorWork Work);
 
 /// <summary>
 /// processor-sim: the contract the platform's processor client uses against a real processor. Authorize answers at
@@ -188,6 +189,8 @@ internal static class ProcessorApi
         var result = await s.Idempotency.RunAsync(scope, key, Idempotency.Hash(scope, bytes), responseInfo,
             (connection, tx) => work(request, context, connection, tx), CancellationToken.None);
         var replayed = result.Outcome == IdempotencyOutcome.Replayed;
+        // Authorizations complete in their own request; everything else is an operation for the completer.
+        if (!replayed && result.Body is not null && operation != ProcessorOperations.Authorize) s.Work.OperationsAccepted.Wake();
         if (replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         return new(result.Body, result.Problem, Replayed: replayed);
     }
@@ -265,10 +268,13 @@ internal static class ProcessorApi
         TypedResults.Ok(await ledger.ListWebhooksAsync(status, type, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken));
 
     /// <summary>Delivers a webhook again (the receiver must treat it as a duplicate).</summary>
-    public static async Task<Results<Accepted<WebhookRecord>, NotFound>> ReplayWebhookAsync(string webhookId, ProcessorLedger ledger, CancellationToken cancellationToken) =>
-        await ledger.ReplayWebhookAsync(webhookId, cancellationToken) is { } webhook
-            ? TypedResults.Accepted($"/processor/v1/webhooks?type={Uri.EscapeDataString(webhook.EventType)}", webhook)
-            : TypedResults.NotFound();
+    public static async Task<Results<Accepted<WebhookRecord>, NotFound>> ReplayWebhookAsync(
+        string webhookId, ProcessorLedger ledger, ProcessorWork work, CancellationToken cancellationToken)
+    {
+        if (await ledger.ReplayWebhookAsync(webhookId, cancellationToken) is not { } webhook) return TypedResults.NotFound();
+        work.WebhooksQueued.Wake();
+        return TypedResults.Accepted($"/processor/v1/webhooks?type={Uri.EscapeDataString(webhook.EventType)}", webhook);
+    }
 
     internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
