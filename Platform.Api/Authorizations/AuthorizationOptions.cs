@@ -22,6 +22,15 @@ public sealed class AuthorizationOptions
     [Range(1, 1_000)]
     public int MinimumProcessorBudgetMs { get; set; } = 15;
 
+    /// <summary>
+    /// Authorizations this instance works on at once (fraud check, hold, processor call). One more is declined 91
+    /// (<c>platform_busy</c>) at once, recorded like any decline, without calling fraud or the processor: past its
+    /// capacity an authorization waiting in line only runs out of budget, declines 91 anyway and leaves a reversal
+    /// behind. 0 turns the limit off.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxInFlight { get; set; } = 24;
+
     /// <summary>An approved hold that is not captured within this time is released (and the authorization voided at the processor).</summary>
     [Range(1, 60 * 24 * 60)]
     public int HoldExpiryMinutes { get; set; } = 7 * 24 * 60;

@@ -30,7 +30,7 @@ public abstract record AuthorizeResult
 public sealed partial class AuthorizationService(
     NpgsqlDataSource dataSource, IdempotencyStore idempotency, TransactionFraudClient fraud, ProcessorAuthorizationClient processor,
     LedgerPostings ledger, OutboxStore outbox, IAuditTrail audit, IOptions<AuthorizationOptions> options, TimeProvider time,
-    IEnumerable<IAuthorizationRecordedHandler> recordedHandlers, ILogger<AuthorizationService> logger)
+    AuthorizationAdmission admission, IEnumerable<IAuthorizationRecordedHandler> recordedHandlers, ILogger<AuthorizationService> logger)
 {
     /// <summary>
     /// Keys are the caller's own: customer B's key never collides with customer A's, so an authorization is claimed
@@ -75,98 +75,108 @@ public sealed partial class AuthorizationService(
         DeclineReason? early = card.AccountStatus != "open" ? DeclineReason.AccountNotOpen
             : card.CardStatus != "active" || card.Token is null ? DeclineReason.CardNotActive
             : null;
-        FraudAssessment? assessment = null;
-        if (early is null)
+        // Past this instance's capacity: declined 91 now, recorded like any decline before the processor.
+        var admitted = early is null && admission.TryEnter();
+        if (early is null && !admitted) early = DeclineReason.PlatformBusy;
+        try
         {
-            assessment = await fraud.ScoreAsync(new FraudTransactionRequest(authorizationId.ToString("N"), card.CardId.ToString("N"), amount, request.Currency!,
-                merchant.Id ?? merchant.Name!, merchant.Mcc!, merchant.Country!, "US", request.Channel ?? "pos"), cancellationToken);
-            if (assessment.Action == FraudRecommendation.Decline) early = DeclineReason.SuspectedFraud;
-        }
-
-        var row = new AuthorizationRow(authorizationId, card.AccountId, card.CardId, amount, request.Currency!, merchant, scope, key, assessment, card.Alerts);
-        long? availableAfterHold;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            bool claimed;
+            FraudAssessment? assessment = null;
             if (early is null)
             {
-                // The usual path in one statement: claim the key, insert the pending row, hold the credit.
-                (claimed, availableAfterHold) = await ClaimInsertAndHoldAsync(tx, row, requestHash, cancellationToken);
+                assessment = await fraud.ScoreAsync(new FraudTransactionRequest(authorizationId.ToString("N"), card.CardId.ToString("N"), amount, request.Currency!,
+                    merchant.Id ?? merchant.Name!, merchant.Mcc!, merchant.Country!, "US", request.Channel ?? "pos"), cancellationToken);
+                if (assessment.Action == FraudRecommendation.Decline) early = DeclineReason.SuspectedFraud;
             }
-            else
+
+            var row = new AuthorizationRow(authorizationId, card.AccountId, card.CardId, amount, request.Currency!, merchant, scope, key, assessment, card.Alerts);
+            long? availableAfterHold;
+            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
             {
-                claimed = await idempotency.TryClaimAsync(tx, scope, key, requestHash, cancellationToken);
-                if (claimed) await InsertAsync(tx, row, "declined", 0, cancellationToken);
-                availableAfterHold = null;
-            }
-            if (!claimed)
-            {
-                await tx.RollbackAsync(cancellationToken);
-                var earlier = await idempotency.FindAsync(connection, null, scope, key, cancellationToken);
-                return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
-            }
-            if (availableAfterHold is null)
-            {
-                // Declined before the processor: the row, the audit event and the stored answer commit together.
-                var response = await DeclineAsync(tx, row, early ?? DeclineReason.InsufficientCredit, actor, origin, cancellationToken);
+                bool claimed;
+                if (early is null)
+                {
+                    // The usual path in one statement: claim the key, insert the pending row, hold the credit.
+                    (claimed, availableAfterHold) = await ClaimInsertAndHoldAsync(tx, row, requestHash, cancellationToken);
+                }
+                else
+                {
+                    claimed = await idempotency.TryClaimAsync(tx, scope, key, requestHash, cancellationToken);
+                    if (claimed) await InsertAsync(tx, row, "declined", 0, cancellationToken);
+                    availableAfterHold = null;
+                }
+                if (!claimed)
+                {
+                    await tx.RollbackAsync(cancellationToken);
+                    var earlier = await idempotency.FindAsync(connection, null, scope, key, cancellationToken);
+                    return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
+                }
+                if (availableAfterHold is null)
+                {
+                    // Declined before the processor: the row, the audit event and the stored answer commit together.
+                    var response = await DeclineAsync(tx, row, early ?? DeclineReason.InsufficientCredit, actor, origin, cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                    return new AuthorizeResult.Decided(response);
+                }
                 await tx.CommitAsync(cancellationToken);
-                return new AuthorizeResult.Decided(response);
             }
-            await tx.CommitAsync(cancellationToken);
+
+            var processorRequest = new ProcessorAuthorizeRequest(card.Token!, amount, request.Currency!, new ProcessorMerchant(merchant.Name!, merchant.Mcc!, merchant.Country!));
+            var remaining = budget - time.GetElapsedTime(started) - TimeSpan.FromMilliseconds(options.Value.RecordingReserveMs);
+            var outcome = remaining < TimeSpan.FromMilliseconds(options.Value.MinimumProcessorBudgetMs)
+                ? new ProcessorAuthorizeOutcome.NoAnswer("budget-exhausted", MayHaveBeenProcessed: false)
+                : await processor.AuthorizeAsync(processorRequest, authorizationId.ToString(), remaining, cancellationToken);
+
+            AuthorizationResponse decided;
+            var reversalQueued = false;
+            await using (var connection = await dataSource.OpenConnectionAsync(CancellationToken.None))
+            await using (var tx = await connection.BeginTransactionAsync(CancellationToken.None))
+            {
+                // The outcome is recorded even if our caller has gone: a hold must never be left without a decision.
+                var approval = outcome is ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } approvedAnswer } ? approvedAnswer : null;
+                var approvedAs = approval is null ? null : await TryApproveAsync(tx, row, approval);
+                if (approval is not null ? approvedAs is null : !await LockPendingAsync(tx, authorizationId))
+                {
+                    // The abandoned-authorization sweep got here first; it has released the hold and queued a reversal.
+                    await tx.RollbackAsync(CancellationToken.None);
+                    var earlier = await idempotency.FindAsync(connection, null, scope, key, CancellationToken.None);
+                    return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
+                }
+                switch (outcome)
+                {
+                    case ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } }:
+                        decided = await RecordApprovalAsync(tx, row, approval!, approvedAs!.Value, actor, origin);
+                        break;
+                    case ProcessorAuthorizeOutcome.Answered { Authorization: var answer }:
+                        await Sql.ExecuteAsync(connection, tx, "update core.authorizations set processor_authorization_id = $2 where authorization_id = $1",
+                            CancellationToken.None, authorizationId, answer.AuthorizationId);
+                        await ledger.ReleaseHoldAsync(tx, row.AccountId, authorizationId, null, amount, row.Currency, "Hold released: declined by the processor", CancellationToken.None);
+                        decided = await DeclineAsync(tx, row, DeclineReason.FromProcessor(answer.ResponseCode, answer.ResponseMessage), actor, origin, CancellationToken.None);
+                        break;
+                    case ProcessorAuthorizeOutcome.NoAnswer noAnswer:
+                        await ledger.ReleaseHoldAsync(tx, row.AccountId, authorizationId, null, amount, row.Currency, "Hold released: processor did not answer", CancellationToken.None);
+                        if (noAnswer.MayHaveBeenProcessed)
+                        {
+                            await outbox.EnqueueAsync(tx, ReversalOutboxKind, authorizationId,
+                                JsonSerializer.SerializeToElement(processorRequest, ProcessorJsonContext.Default.ProcessorAuthorizeRequest), CancellationToken.None);
+                            reversalQueued = true;
+                        }
+                        LogNoAnswer(logger, authorizationId, noAnswer.Cause, noAnswer.MayHaveBeenProcessed);
+                        decided = await DeclineAsync(tx, row, DeclineReason.ProcessorUnavailable, actor, origin, CancellationToken.None,
+                            new() { ["processorCause"] = noAnswer.Cause, ["reversalQueued"] = noAnswer.MayHaveBeenProcessed });
+                        break;
+                    default:
+                        throw new UnreachableException();
+                }
+                await tx.CommitAsync(CancellationToken.None);
+            }
+            if (reversalQueued) outbox.Wake();
+            return new AuthorizeResult.Decided(decided);
         }
-
-        var processorRequest = new ProcessorAuthorizeRequest(card.Token!, amount, request.Currency!, new ProcessorMerchant(merchant.Name!, merchant.Mcc!, merchant.Country!));
-        var remaining = budget - time.GetElapsedTime(started) - TimeSpan.FromMilliseconds(options.Value.RecordingReserveMs);
-        var outcome = remaining < TimeSpan.FromMilliseconds(options.Value.MinimumProcessorBudgetMs)
-            ? new ProcessorAuthorizeOutcome.NoAnswer("budget-exhausted", MayHaveBeenProcessed: false)
-            : await processor.AuthorizeAsync(processorRequest, authorizationId.ToString(), remaining, cancellationToken);
-
-        AuthorizationResponse decided;
-        var reversalQueued = false;
-        await using (var connection = await dataSource.OpenConnectionAsync(CancellationToken.None))
-        await using (var tx = await connection.BeginTransactionAsync(CancellationToken.None))
+        finally
         {
-            // The outcome is recorded even if our caller has gone: a hold must never be left without a decision.
-            var approval = outcome is ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } approvedAnswer } ? approvedAnswer : null;
-            var approvedAs = approval is null ? null : await TryApproveAsync(tx, row, approval);
-            if (approval is not null ? approvedAs is null : !await LockPendingAsync(tx, authorizationId))
-            {
-                // The abandoned-authorization sweep got here first; it has released the hold and queued a reversal.
-                await tx.RollbackAsync(CancellationToken.None);
-                var earlier = await idempotency.FindAsync(connection, null, scope, key, CancellationToken.None);
-                return new AuthorizeResult.Replay(new IdempotentReplayResult(earlier!, requestHash));
-            }
-            switch (outcome)
-            {
-                case ProcessorAuthorizeOutcome.Answered { Authorization: { Approved: true } }:
-                    decided = await RecordApprovalAsync(tx, row, approval!, approvedAs!.Value, actor, origin);
-                    break;
-                case ProcessorAuthorizeOutcome.Answered { Authorization: var answer }:
-                    await Sql.ExecuteAsync(connection, tx, "update core.authorizations set processor_authorization_id = $2 where authorization_id = $1",
-                        CancellationToken.None, authorizationId, answer.AuthorizationId);
-                    await ledger.ReleaseHoldAsync(tx, row.AccountId, authorizationId, null, amount, row.Currency, "Hold released: declined by the processor", CancellationToken.None);
-                    decided = await DeclineAsync(tx, row, DeclineReason.FromProcessor(answer.ResponseCode, answer.ResponseMessage), actor, origin, CancellationToken.None);
-                    break;
-                case ProcessorAuthorizeOutcome.NoAnswer noAnswer:
-                    await ledger.ReleaseHoldAsync(tx, row.AccountId, authorizationId, null, amount, row.Currency, "Hold released: processor did not answer", CancellationToken.None);
-                    if (noAnswer.MayHaveBeenProcessed)
-                    {
-                        await outbox.EnqueueAsync(tx, ReversalOutboxKind, authorizationId,
-                            JsonSerializer.SerializeToElement(processorRequest, ProcessorJsonContext.Default.ProcessorAuthorizeRequest), CancellationToken.None);
-                        reversalQueued = true;
-                    }
-                    LogNoAnswer(logger, authorizationId, noAnswer.Cause, noAnswer.MayHaveBeenProcessed);
-                    decided = await DeclineAsync(tx, row, DeclineReason.ProcessorUnavailable, actor, origin, CancellationToken.None,
-                        new() { ["processorCause"] = noAnswer.Cause, ["reversalQueued"] = noAnswer.MayHaveBeenProcessed });
-                    break;
-                default:
-                    throw new UnreachableException();
-            }
-            await tx.CommitAsync(CancellationToken.None);
+            if (admitted) admission.Leave();
         }
-        if (reversalQueued) outbox.Wake();
-        return new AuthorizeResult.Decided(decided);
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ internal static class AuthorizationServiceCollectionExtensions
         services.AddOptions<AuthorizationOptions>().BindConfiguration(AuthorizationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<AuthorizationMetrics>();
+        services.AddSingleton<AuthorizationAdmission>();
         services.AddSingleton<Webhooks.WebhookMetrics>();
         services.AddTransient<AuthorizationService>();
         services.AddSingleton<CardOperations>();

@@ -105,6 +105,9 @@ public sealed class MoneyApiFactory(string database, string redis, Func<HttpMess
         // the timeout tests make the processor slower than this.
         builder.UseSetting("Authorizations:BudgetMs", "1500");
         builder.UseSetting("Processor:AuthorizeTimeoutMs", "1500");
+        // These tests put a hundred authorizations on one card at once to test the credit reservation; shedding load
+        // past the in-flight limit has its own test (AdmissionTests).
+        builder.UseSetting("Authorizations:MaxInFlight", "0");
         builder.UseSetting("Outbox:PollMs", "50");
         builder.UseSetting("Outbox:RetryBaseMs", "100");
         builder.UseSetting("Outbox:RetryMaxMs", "1000");
