@@ -26,10 +26,11 @@ public sealed class AuthorizationOptions
     /// Authorizations this instance works on at once (fraud check, hold, processor call). One more is declined 91
     /// (<c>platform_busy</c>) at once, recorded like any decline, without calling fraud or the processor: past its
     /// capacity an authorization waiting in line only runs out of budget, declines 91 anyway and leaves a reversal
-    /// behind. 0 turns the limit off.
+    /// behind. 0 turns the limit off. 8 is where this 2-core machine answers most (8 closed-loop callers: 370/s, p99
+    /// 55 ms); at 24 an overload still queued until the processor call ran out of time.
     /// </summary>
     [Range(0, 100_000)]
-    public int MaxInFlight { get; set; } = 24;
+    public int MaxInFlight { get; set; } = 8;
 
     /// <summary>An approved hold that is not captured within this time is released (and the authorization voided at the processor).</summary>
     [Range(1, 60 * 24 * 60)]

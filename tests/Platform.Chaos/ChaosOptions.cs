@@ -18,6 +18,9 @@ public sealed record ChaosOptions
     /// <summary>The API's authorization budget for this run: chaos checks correctness, the benchmark measures the 95 ms budget.</summary>
     public int BudgetMs { get; init; } = 500;
 
+    /// <summary>The API's in-flight authorization limit per replica; null keeps the API's default. Small values shed load.</summary>
+    public int? MaxInFlight { get; init; }
+
     /// <summary>Fault kinds to inject (all by default); an empty set runs the workload on a quiet platform.</summary>
     public IReadOnlySet<FaultKind> Faults { get; init; } = Enum.GetValues<FaultKind>().ToHashSet();
 
@@ -43,6 +46,8 @@ public sealed record ChaosOptions
           --duration 10m        stop issuing operations after this long (s, m or h; default: no cap)
           --accounts N          accounts per customer (default 3)
           --budget-ms N         the API's authorization budget for the run (default 500)
+          --max-in-flight N     the API's in-flight authorization limit per replica (default: the API's own, 8);
+                                a small one makes replicas decline 91 platform_busy, which must hold every invariant
           --faults a,b|none     fault kinds to inject (default all): {0}
           --fault-rounds N      rounds of process faults (default: one per 8000 operations)
           --quiesce-timeout 3m  how long the heal may take
@@ -65,6 +70,7 @@ public sealed record ChaosOptions
                 "--duration" => options with { Duration = ParseDuration(Value()) },
                 "--accounts" => options with { AccountsPerCaller = Positive(Value(), "--accounts") },
                 "--budget-ms" => options with { BudgetMs = Positive(Value(), "--budget-ms") },
+                "--max-in-flight" => options with { MaxInFlight = Positive(Value(), "--max-in-flight") },
                 "--faults" => options with { Faults = ParseFaults(Value()) },
                 "--fault-rounds" => options with { FaultRounds = Positive(Value(), "--fault-rounds") },
                 "--quiesce-timeout" => options with { QuiesceTimeout = ParseDuration(Value()) },

@@ -63,7 +63,10 @@ internal sealed class ChaosPlatform : IAsyncDisposable
             .AddFilter("Platform.AppHost.Resources", LogLevel.None)
             .AddFilter<ResourceErrorLog>("Platform.AppHost.Resources", LogLevel.Trace)
             .AddProvider(errors));
-        builder.CreateResourceBuilder<ProjectResource>("api")
+        var api = builder.CreateResourceBuilder<ProjectResource>("api");
+        if (options.MaxInFlight is { } maxInFlight)
+            api.WithEnvironment("Authorizations__MaxInFlight", maxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        api
             .WithEnvironment("Authorizations__BudgetMs", options.BudgetMs.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Processor__AuthorizeTimeoutMs", Math.Min(5_000, options.BudgetMs).ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("Email__SinkDirectory", emailDirectory)
