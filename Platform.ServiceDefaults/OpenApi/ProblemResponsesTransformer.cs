@@ -33,28 +33,14 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         if (EndpointFacts.MayForbid(description, authorization.Value)) Declare(operation, StatusCodes.Status403Forbidden);
         if (EndpointFacts.IsRateLimited(description))
         {
-            var tooMany = Declare(operation, StatusCodes.Status429TooManyRequests);
-            tooMany.Headers ??= new Dictionary<string, IOpenApiHeader>();
-            tooMany.Headers.TryAdd("Retry-After", new OpenApiHeader
-            {
-                Description = "Seconds to wait before trying again.",
-                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-            });
+            DeclareRetryAfter(Declare(operation, StatusCodes.Status429TooManyRequests), "Seconds to wait before trying again.");
         }
 
         // Any operation may find its database restarting: StoreUnavailableExceptionHandler answers that 503.
         // (An operation that declares its own 503, such as the bureau being down, keeps its description.)
         if (!operation.Responses.ContainsKey("503"))
         {
-            var unavailable = Declare(operation, StatusCodes.Status503ServiceUnavailable);
-            unavailable.Headers = new Dictionary<string, IOpenApiHeader>
-            {
-                ["Retry-After"] = new OpenApiHeader
-                {
-                    Description = "Seconds to wait before sending the request again.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-                },
-            };
+            DeclareRetryAfter(Declare(operation, StatusCodes.Status503ServiceUnavailable), "Seconds to wait before sending the request again.");
         }
 
         if (EndpointFacts.Metadata(description).OfType<ServerErrorsMetadata>().Any())
@@ -86,6 +72,16 @@ internal sealed class ProblemResponsesTransformer(IOptions<AuthorizationOptions>
         var declared = new OpenApiResponse { Description = DescribeRefusal(key) };
         operation.Responses[key] = declared;
         return declared;
+    }
+
+    private static void DeclareRetryAfter(OpenApiResponse response, string description)
+    {
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers.TryAdd("Retry-After", new OpenApiHeader
+        {
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+        });
     }
 
     private static async Task EnsureComponentAsync(OpenApiOperationTransformerContext context, OpenApiDocument document, string id, Type type, CancellationToken cancellationToken)
