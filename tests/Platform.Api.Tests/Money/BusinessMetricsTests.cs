@@ -64,12 +64,12 @@ public sealed class BusinessMetricsTests(MoneyFixture fixture) : IAsyncLifetime
 
         await driver.RequestAsync($"/v1/authorizations/{authorization.Id}/capture");
 
-        await Poll.UntilAsync(async () =>
+        // The gauges report the outbox sampler's latest reading; polled until a reading shows the waiting capture.
+        await Poll.UntilAsync(() =>
         {
-            await Task.Delay(500);
             depth.RecordObservableInstruments();
             age.RecordObservableInstruments();
-            return depth.GetMeasurementSnapshot();
+            return Task.FromResult(depth.GetMeasurementSnapshot());
         }, snapshot => snapshot.Any(m => m.Value >= 1), timeoutMs: 20_000);
         Assert.Contains(age.GetMeasurementSnapshot(), m => m.Value > 0);
     }
