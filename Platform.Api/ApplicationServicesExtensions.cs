@@ -19,6 +19,7 @@ internal static class ApplicationServicesExtensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        Platform.Data.RowMapping.Configure();
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
         builder.AddRedisClient(RedisConnectionName);
         // Before anything registers the system clock, so that QA's movable clock, when enabled, is the one everyone uses.

@@ -22,6 +22,7 @@ internal static class ApplicationServicesExtensions
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        Platform.Data.RowMapping.Configure();
         builder.AddNpgsqlDataSource(DatabaseConnectionName);
         builder.AddRedisClient(RedisConnectionName);
 
