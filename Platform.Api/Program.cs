@@ -5,6 +5,7 @@ using Platform.Api.Authorizations;
 using Platform.Api.Cards;
 using Platform.Api.Email;
 using Platform.Api.Identity;
+using Platform.Api.Outbox;
 using Platform.Api.Reconciliation;
 using Platform.Api.TestClock;
 using Platform.Api.Statements;
@@ -34,6 +35,7 @@ app.MapAlertRulesApi();
 app.MapProcessorWebhooksApi();
 app.MapReconciliationApi();
 app.MapReversalQueueApi();
+app.MapDeadLettersApi();
 app.MapTestClockApi();
 app.MapStatementsApi();
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
+using Dapper;
 using Npgsql;
-using Platform.Api.Data;
 
 namespace Platform.Api.Outbox;
 
@@ -39,14 +39,12 @@ internal sealed class OutboxMetrics : BackgroundService
     private async Task<IReadOnlyList<(string, long, double)>> ReadAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null, """
-            select kind, count(*), extract(epoch from $1 - min(created_at))::float8
+        var rows = await connection.QueryAsync<PendingByKind>(new CommandDefinition("""
+            select kind, count(*) as depth, extract(epoch from @now - min(created_at))::float8 as age_seconds
             from core.outbox where status = 'pending' group by kind
-            """, time.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<(string, long, double)>();
-        while (await reader.ReadAsync(cancellationToken)) rows.Add((reader.GetString(0), reader.GetInt64(1), Math.Max(0, reader.GetDouble(2))));
-        return rows;
+            """, new { now = time.GetUtcNow() }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => (r.Kind, r.Depth, Math.Max(0, r.AgeSeconds)))];
     }
 
+    private sealed record PendingByKind(string Kind, long Depth, double AgeSeconds);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Platform.Data.Queues;
 
 namespace Platform.Api.Outbox;
 
@@ -48,7 +49,7 @@ public sealed class OutboxOptions
     [Range(10, 3_600_000)]
     public int RetryMaxMs { get; set; } = 300_000;
 
-    /// <summary>After this many attempts a message is marked dead and shows in the reconciliation report.</summary>
+    /// <summary>After this many attempts a message is a dead letter: it shows in the reconciliation report and in <c>GET /v1/queues/outbox/dead-letters</c>.</summary>
     [Range(1, 100_000)]
     public int MaxAttempts { get; set; } = 200;
 }
@@ -75,7 +76,6 @@ internal sealed partial class OutboxWorker(
 
     private async Task HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        var o = options.Value;
         OutboxResult result;
         try
         {
@@ -98,10 +98,8 @@ internal sealed partial class OutboxWorker(
                 await store.CompleteAsync(message.Id, cancellationToken);
                 return;
             }
-            var backoff = TimeSpan.FromMilliseconds(Math.Min(o.RetryMaxMs, o.RetryBaseMs * Math.Pow(2, Math.Min(message.Attempt - 1, 30))));
-            var giveUp = message.Attempt >= o.MaxAttempts;
             LogRetry(logger, message.Kind, message.SubjectId, message.Attempt, result.Error);
-            await store.RetryLaterAsync(message.Id, result.Error ?? "unknown", backoff, giveUp, cancellationToken);
+            if (await store.RetryLaterAsync(message, result.Error ?? "unknown", cancellationToken)) LogDeadLettered(logger, message.Kind, message.SubjectId, message.Attempt);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -115,6 +113,9 @@ internal sealed partial class OutboxWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox {Kind} for {SubjectId} not acknowledged (attempt {Attempt}): {Error}")]
     private static partial void LogRetry(ILogger logger, string kind, Guid subjectId, int attempt, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox {Kind} for {SubjectId} given up after {Attempt} attempts; it waits in GET /v1/queues/outbox/dead-letters")]
+    private static partial void LogDeadLettered(ILogger logger, string kind, Guid subjectId, int attempt);
 }
 
 internal static class OutboxServiceCollectionExtensions
@@ -124,6 +125,7 @@ internal static class OutboxServiceCollectionExtensions
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<IDeadLetterQueue>(provider => provider.GetRequiredService<OutboxStore>().Queue);
         services.AddHostedService<OutboxWorker>();
         services.AddHostedService<OutboxMetrics>();
         return services;

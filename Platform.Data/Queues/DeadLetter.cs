@@ -26,5 +26,6 @@ public interface IDeadLetterQueue
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken);
 
     /// <param name="id">The id as the list shows it; text that is no id of this queue is <see cref="DeadLetterRetry.NotFound"/>.</param>
-    Task<DeadLetterRetry> RetryDeadLetterAsync(string id, CancellationToken cancellationToken);
+    /// <param name="transaction">Where the caller records who asked (the audit trail), so the retry and its record commit together.</param>
+    Task<DeadLetterRetry> RetryDeadLetterAsync(string id, CancellationToken cancellationToken, Npgsql.NpgsqlTransaction? transaction = null);
 }

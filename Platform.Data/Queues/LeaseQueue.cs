@@ -112,14 +112,15 @@ public sealed class LeaseQueue<TId> : IDeadLetterQueue where TId : IParsable<TId
         return [.. rows.Select(r => new DeadLetter(Name, r.Id, r.Summary, r.Attempts, r.LastError, r.DeadSince))];
     }
 
-    public async Task<DeadLetterRetry> RetryDeadLetterAsync(string id, CancellationToken cancellationToken)
+    public async Task<DeadLetterRetry> RetryDeadLetterAsync(string id, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
         if (!TId.TryParse(id, System.Globalization.CultureInfo.InvariantCulture, out var parsed)) return DeadLetterRetry.NotFound;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var own = transaction is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        var connection = transaction?.Connection ?? own!;
         var revived = await connection.ExecuteAsync(new CommandDefinition(reviveSql,
-            new { id = parsed, now = time.GetUtcNow(), maxAttempts = Policy.MaxAttempts }, cancellationToken: cancellationToken));
+            new { id = parsed, now = time.GetUtcNow(), maxAttempts = Policy.MaxAttempts }, transaction, cancellationToken: cancellationToken));
         if (revived > 0) return DeadLetterRetry.Retried;
-        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(existsSql, new { id = parsed }, cancellationToken: cancellationToken));
+        var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition(existsSql, new { id = parsed }, transaction, cancellationToken: cancellationToken));
         return exists > 0 ? DeadLetterRetry.NotDead : DeadLetterRetry.NotFound;
     }
 
