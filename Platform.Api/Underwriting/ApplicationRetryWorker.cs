@@ -6,10 +6,11 @@ namespace Platform.Api.Underwriting;
 
 /// <summary>
 /// Re-evaluates applications that wait for the bureau (or whose intake never finished). Rows are leased
-/// (<see cref="ApplicationStore.ClaimDueAsync"/>), so any number of API instances can run this side by side; the
+/// (<see cref="ApplicationRetryQueue"/>), so any number of API instances can run this side by side; the
 /// schedule lives in the row, so a restart loses nothing.
 /// </summary>
 internal sealed partial class ApplicationRetryWorker(
+    ApplicationRetryQueue queue,
     ApplicationStore store,
     Underwriter underwriter,
     IAuditTrail audit,
@@ -25,7 +26,7 @@ internal sealed partial class ApplicationRetryWorker(
         var loop = new WorkerLoop(logger, "Application retries");
         return loop.RunAsync(async token =>
             {
-                var due = await BackgroundTelemetry.UntracedAsync(() => store.ClaimDueAsync(o.RetryBatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), token));
+                var due = await BackgroundTelemetry.UntracedAsync(() => queue.ClaimDueAsync(o.RetryBatchSize, TimeSpan.FromSeconds(o.LeaseSeconds), token));
                 claimed = due.Count;
                 foreach (var application in due) await ReevaluateAsync(application, token);
             },
@@ -41,7 +42,7 @@ internal sealed partial class ApplicationRetryWorker(
             // instead of being claimed for ever.
             if (application.Attempt > options.Value.MaxAutomaticAttempts)
             {
-                await store.StopAutomaticAttemptsAsync(application.ApplicationId, cancellationToken);
+                await queue.StopAutomaticAttemptsAsync(application.ApplicationId, cancellationToken);
                 LogGaveUp(logger, application.ApplicationId, application.Attempt);
                 return;
             }

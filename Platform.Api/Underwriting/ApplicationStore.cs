@@ -7,9 +7,6 @@ using Platform.Api.Pii;
 
 namespace Platform.Api.Underwriting;
 
-/// <summary>A claimed application: who to evaluate and which attempt this is.</summary>
-public sealed record ClaimedApplication(Guid ApplicationId, int Attempt);
-
 /// <summary>The application row as a decision transaction locked it.</summary>
 internal sealed record LockedApplication(string Status, int Attempts, string? PreviousOutcome, string Email);
 
@@ -103,38 +100,6 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
         return new ApplicantIdentity(reader.GetString(0), reader.GetString(1), DateOnly.ParseExact(dob, "yyyy-MM-dd", CultureInfo.InvariantCulture), ssn,
             new BureauAddress(reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7), reader.GetString(8).Trim(), reader.GetString(9)),
             reader.GetString(10), reader.GetString(11), reader.GetInt64(12), reader.GetInt64(13), reader.GetString(14).Trim());
-    }
-
-    /// <summary>
-    /// Leases due applications (waiting for the bureau, or an intake that never finished): <c>FOR UPDATE SKIP LOCKED</c>
-    /// so that across API instances each is evaluated by one worker at a time; a crashed worker's lease lapses.
-    /// </summary>
-    public async Task<IReadOnlyList<ClaimedApplication>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            update core.applications set claimed_until = $2, attempts = attempts + 1
-            where application_id in (
-                select application_id from core.applications
-                where next_attempt_at <= $1 and status in ('received', 'pending_review') and (claimed_until is null or claimed_until < $1)
-                order by next_attempt_at
-                limit $3
-                for update skip locked)
-            returning application_id, attempts
-            """, now, now + lease, max);
-        var claimed = new List<ClaimedApplication>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) claimed.Add(new ClaimedApplication(reader.GetGuid(0), reader.GetInt32(1)));
-        return claimed;
-    }
-
-    /// <summary>Takes an application off the retry schedule; it stays as it is for a person to decide.</summary>
-    public async Task StopAutomaticAttemptsAsync(Guid applicationId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Execute(connection, null, "update core.applications set next_attempt_at = null, claimed_until = null, updated_at = $2 where application_id = $1",
-            cancellationToken, applicationId, time.GetUtcNow());
     }
 
     /// <summary>Locks the row for a decision; null when it is already decided (another instance, or a person, got there first).</summary>

@@ -106,11 +106,7 @@ public sealed partial class Underwriter(
         return true;
     }
 
-    private TimeSpan RetryDelay(int attempt)
-    {
-        var o = options.Value;
-        return TimeSpan.FromSeconds(Math.Min(o.RetryMaxSeconds, o.RetryBaseSeconds * Math.Pow(2, Math.Min(attempt - 1, 20))));
-    }
+    private TimeSpan RetryDelay(int attempt) => Platform.Data.Queues.Backoff.FromSeconds(options.Value.RetryBaseSeconds, options.Value.RetryMaxSeconds).After(attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} {Outcome} under policy {PolicyVersion} ({ReasonCodes}), attempt {Attempt}")]
     private static partial void LogDecided(ILogger logger, Guid applicationId, string outcome, string policyVersion, string reasonCodes, int attempt);

@@ -29,7 +29,7 @@ public static class UnderwritingServiceExtensions
         builder.Services.AddSingleton<Underwriter>();
         builder.Services.AddSingleton<ApplicationIntake>();
         builder.Services.AddSingleton<Prequalifier>();
-        builder.Services.AddHostedService<ApplicationRetryWorker>();
+        builder.Services.AddApplicationRetries();
         return builder;
     }
 
