@@ -1,68 +1,54 @@
-using Microsoft.Extensions.Options;
+using System.Text.Json;
 using Npgsql;
 using Platform.Api.Outbox;
 
 namespace Platform.Api.Email;
 
 /// <summary>
-/// Turns each credit decision underwriting asked to mail into a queued <c>credit-decision</c> e-mail, in one
-/// transaction that also links the request to it: the request is picked up by one instance at a time, and the
-/// deduplication key <c>credit-decision:{decisionId}</c> makes a second e-mail for the same decision impossible.
+/// Delivers underwriting's <see cref="CreditDecisionRequests.Kind"/> outbox items: turns the decision into a queued
+/// <c>credit-decision</c> e-mail (which its own <c>email.send</c> item then sends). The deduplication key
+/// <c>credit-decision:{decisionId}</c> makes a second e-mail for the same decision impossible, so an item handled again
+/// (a lapsed lease) changes nothing. One that cannot become an e-mail (an unreadable decision, an address SES would
+/// refuse) is retried on the outbox's backoff and, after its attempts, is a dead letter for an operator: it never
+/// blocks the ones behind it.
 /// </summary>
 internal sealed partial class CreditDecisionMailer(
-    NpgsqlDataSource dataSource, CreditDecisionRequests requests, IEmailOutbox emails, OutboxStore outbox, IOptions<EmailOptions> options,
-    ILogger<CreditDecisionMailer> logger) : BackgroundService
+    NpgsqlDataSource dataSource, CreditDecisionRequests requests, IEmailOutbox emails, OutboxStore outbox, ILogger<CreditDecisionMailer> logger) : IOutboxHandler
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Kind => CreditDecisionRequests.Kind;
+
+    public async Task<OutboxResult> HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        var loop = new WorkerLoop(logger, "Credit decision mailer");
-        return loop.RunAsync(async token => { while (await BackgroundTelemetry.UntracedAsync(() => MailNextAsync(token))) { } },
-            loop.Every(TimeSpan.FromMilliseconds(options.Value.DecisionPollMs)), stoppingToken);
+        var decisionId = message.SubjectId;
+        if (CreditDecisionRequests.Recipient(message) is not { } recipient) return Failed(decisionId, new ArgumentException("The request names no recipient."));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            if (await requests.ReadAsync(transaction, decisionId, recipient, cancellationToken) is not { } request)
+                return Failed(decisionId, new KeyNotFoundException("No such credit decision."));
+            var emailId = await emails.EnqueueAsync(transaction, new EmailMessage(EmailTemplates.CreditDecision, request.Model, [request.Recipient],
+                DeduplicationKey: $"credit-decision:{request.DecisionId}"), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            outbox.Wake();
+            LogQueued(logger, request.DecisionId, request.Model.Outcome, emailId);
+            return OutboxResult.Done;
+        }
+        catch (Exception ex) when (ex is ArgumentException or JsonException or InvalidCastException or NotSupportedException)
+        {
+            return Failed(decisionId, ex);
+        }
     }
 
-    /// <returns>Whether a request was taken (mailed or backed off), so the caller looks for the next at once.</returns>
-    private async Task<bool> MailNextAsync(CancellationToken cancellationToken)
+    private OutboxResult Failed(Guid decisionId, Exception error)
     {
-        Guid requestId;
-        Exception? error;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            if (await requests.ClaimNextAsync(transaction, cancellationToken) is not { } claimed) return false;
-            (requestId, var request, error) = claimed;
-            if (request is not null)
-            {
-                try
-                {
-                    var emailId = await emails.EnqueueAsync(transaction, new EmailMessage(EmailTemplates.CreditDecision, request.Model, [request.Recipient],
-                        DeduplicationKey: $"credit-decision:{request.DecisionId}"), cancellationToken);
-                    await requests.LinkAsync(transaction, requestId, emailId, cancellationToken);
-                    await transaction.CommitAsync(cancellationToken);
-                    outbox.Wake();
-                    LogQueued(logger, request.DecisionId, request.Model.Outcome, emailId);
-                    return true;
-                }
-                catch (Exception ex) when (ex is ArgumentException or PostgresException)
-                {
-                    error = ex;
-                }
-            }
-        }
-
-        // A request that cannot become an e-mail (an unreadable decision, an address SES would refuse) must not block
-        // the ones behind it: it is backed off, and after the configured attempts left 'failed' for an operator.
-        var o = options.Value;
-        LogFailed(logger, requestId, error!.GetType().Name, error.Message);
-        await using var failureConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await requests.RecordFailureAsync(failureConnection, requestId, error.GetType().Name + ": " + error.Message,
-            TimeSpan.FromMilliseconds(o.DecisionPollMs * 20), o.DecisionMaxAttempts, cancellationToken);
-        return true;
+        LogFailed(logger, decisionId, error.GetType().Name, error.Message);
+        return OutboxResult.Retry(error.GetType().Name + ": " + error.Message);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Credit decision {DecisionId} ({Outcome}) queued for e-mail as {EmailId}")]
     private static partial void LogQueued(ILogger logger, Guid decisionId, string outcome, Guid emailId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Credit decision e-mail request {RequestId} could not be queued ({ErrorType}: {Error}); backing off")]
-    private static partial void LogFailed(ILogger logger, Guid requestId, string errorType, string error);
-
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credit decision {DecisionId} could not be queued for e-mail ({ErrorType}: {Error}); backing off")]
+    private static partial void LogFailed(ILogger logger, Guid decisionId, string errorType, string error);
 }

@@ -40,7 +40,7 @@ internal static class EmailServiceExtensions
         services.AddTransient<IOutboxHandler, EmailSendHandler>();
 
         services.AddSingleton<CreditDecisionRequests>();
-        services.AddHostedService<CreditDecisionMailer>();
+        services.AddTransient<IOutboxHandler, CreditDecisionMailer>();
 
         // Identity registers the real contacts (customer ↔ account); this fallback only fills in until it does.
         services.TryAddSingleton<IAccountContacts, AccountOwnerContacts>();

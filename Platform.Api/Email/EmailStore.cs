@@ -79,23 +79,12 @@ internal sealed class EmailStore(NpgsqlDataSource dataSource, TimeProvider time)
         return new StoredEmail(id, template, model, recipients, configurationSet, status, attachments);
     }
 
-    /// <summary>Marks the e-mail sent, and the underwriting request it answers (if any) with it.</summary>
     public async Task MarkSentAsync(Guid emailId, SendTemplatedEmailResponse response, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                Sql.BatchCommand("""
-                    update core.emails set status = 'sent', provider_message_id = $2, location = $3, sent_at = $4
-                    where email_id = $1 and status = 'queued'
-                    """, emailId, response.MessageId, response.Location, now),
-                Sql.BatchCommand("update core.email_requests set status = 'sent', sent_at = $2 where email_id = $1 and status <> 'sent'", emailId, now),
-            },
-        };
-        // One implicit transaction: the request is never 'sent' while its e-mail is not.
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, """
+            update core.emails set status = 'sent', provider_message_id = $2, location = $3, sent_at = $4
+            where email_id = $1 and status = 'queued'
+            """, cancellationToken, emailId, response.MessageId, response.Location, time.GetUtcNow());
     }
 }

@@ -10,7 +10,7 @@ namespace Platform.Api.Underwriting;
 /// <summary>The application row as a decision transaction locked it.</summary>
 internal sealed record LockedApplication(string Status, int Attempts, string? PreviousOutcome, string Email);
 
-/// <summary>Applications, bureau pulls, decisions, prequalifications and e-mail requests in PostgreSQL. PII is sealed here.</summary>
+/// <summary>Applications, bureau pulls, decisions and prequalifications in PostgreSQL. PII is sealed here.</summary>
 public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector pii, TimeProvider time)
 {
     private const string SsnField = "ssn";
@@ -165,16 +165,6 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
                 next_attempt_at = $6, claimed_until = null, updated_at = $7
             where application_id = $1
             """, cancellationToken, applicationId, status, decisionId, accountId, cardId, nextAttemptAt, time.GetUtcNow());
-    }
-
-    /// <summary>The e-mail feature's work item: template <c>credit-decision</c>, rendered from the decision it points at.</summary>
-    internal async Task RequestDecisionEmailAsync(NpgsqlTransaction transaction, Guid applicationId, Guid decisionId, string recipient, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        await Execute(transaction.Connection!, transaction, """
-            insert into core.email_requests (email_request_id, template, recipient, application_id, decision_id, created_at)
-            values ($1, 'credit-decision', $2, $3, $4, $5)
-            """, cancellationToken, Guid.CreateVersion7(now), recipient, applicationId, decisionId, now);
     }
 
     public async Task RecordPrequalificationAsync(NpgsqlTransaction transaction, Guid prequalificationId, string ssn, PrequalificationResponse result,

@@ -3,6 +3,7 @@ using Npgsql;
 using Platform.Api.Accounts;
 using Platform.Api.Audit;
 using Platform.Api.Cards;
+using Platform.Api.Email;
 using Platform.Api.Integrations.Bureau;
 using Platform.Api.Integrations.Fraud;
 using Platform.Api.Outbox;
@@ -78,7 +79,7 @@ public sealed partial class Underwriter(
         // Waiting again for the bureau is not news to the applicant: one e-mail per change of outcome.
         if (locked.PreviousOutcome != decision.Outcome)
         {
-            await store.RequestDecisionEmailAsync(transaction, applicationId, decisionId, locked.Email, cancellationToken);
+            await outbox.RequestDecisionEmailAsync(transaction, decisionId, locked.Email, cancellationToken);
         }
         var card = account is null ? null
             : await cards.RequestAsync(transaction, account.Id, "virtual", applicant.CardholderName(), actor, origin, cancellationToken);

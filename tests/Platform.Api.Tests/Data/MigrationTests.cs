@@ -19,7 +19,7 @@ public sealed class MigrationTests(PlatformStoresFixture stores)
             "SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ('core', 'audit') ORDER BY 1");
         Assert.Equal(["audit", "core"], schemas);
 
-        var versions = await QueryListAsync(connection, "SELECT version::text FROM public.schema_migrations ORDER BY version");
+        var versions = await QueryListAsync(connection, "SELECT version::text FROM public.schema_migrations ORDER BY schema_migrations.version");
         Assert.Equal(DatabaseMigrator.EmbeddedMigrations.Select(m => m.Version.ToString()), versions);
     }
 

@@ -7,7 +7,7 @@ using Platform.Api.Tests.Underwriting;
 
 namespace Platform.Api.Tests.Email;
 
-/// <summary>Credit decisions underwriting asks to mail (core.email_requests) become one e-mail each.</summary>
+/// <summary>Credit decisions underwriting asks to mail (outbox items of kind email.credit-decision) become one e-mail each.</summary>
 [Collection(EmailCollection.Name)]
 public sealed class CreditDecisionEmailTests(EmailFixture fixture)
 {
@@ -42,8 +42,8 @@ public sealed class CreditDecisionEmailTests(EmailFixture fixture)
             Assert.DoesNotContain(TestApplicants.DateOfBirth, body);
             Assert.DoesNotContain("1984", body);
         }
-        Assert.Equal("sent", await fixture.ScalarAsync<string>("select status from core.email_requests where email_request_id = $1", requestId));
-        Assert.NotNull(await fixture.ScalarAsync<DateTime?>("select sent_at from core.email_requests where email_request_id = $1", requestId));
+        Assert.Equal("done", await Poll.UntilAsync(() => fixture.ScalarAsync<string>("select status from core.outbox where outbox_id = $1", requestId), status => status == "done"));
+        Assert.NotNull(await fixture.ScalarAsync<DateTime?>("select sent_at from core.emails where email_id = $1", emailId));
     }
 
     [Fact]
@@ -71,13 +71,14 @@ public sealed class CreditDecisionEmailTests(EmailFixture fixture)
         var applicationId = await ApplyAsync(ssn, "declined");
         var (requestId, emailId) = await MailedAsync(applicationId);
         await fixture.SentAsync(emailId);
+        await Poll.UntilAsync(() => fixture.ScalarAsync<string>("select status from core.outbox where outbox_id = $1", requestId), status => status == "done");
 
-        // As if the link to the e-mail had been lost: the mailer takes the request again.
-        await fixture.ScalarAsync<int>("update core.email_requests set email_id = null, status = 'requested' where email_request_id = $1", requestId);
-        var relinked = await Poll.UntilAsync(() => fixture.ScalarAsync<Guid?>("select email_id from core.email_requests where email_request_id = $1", requestId), id => id is not null);
+        // As if the worker had crashed before recording it done: the mailer takes the request again.
+        await fixture.ScalarAsync<int>("update core.outbox set status = 'pending', completed_at = null, next_attempt_at = now() where outbox_id = $1", requestId);
+        await Poll.UntilAsync(() => fixture.ScalarAsync<string>("select status from core.outbox where outbox_id = $1", requestId), status => status == "done");
 
-        Assert.Equal(emailId, relinked);
-        var decisionId = await fixture.ScalarAsync<Guid>("select decision_id from core.email_requests where email_request_id = $1", requestId);
+        Assert.Equal(2, await fixture.ScalarAsync<int>("select attempts from core.outbox where outbox_id = $1", requestId));
+        var decisionId = await fixture.ScalarAsync<Guid>("select subject_id from core.outbox where outbox_id = $1", requestId);
         Assert.Equal(1L, await fixture.ScalarAsync<long>("select count(*) from core.emails where deduplication_key = $1", $"credit-decision:{decisionId}"));
         Assert.Equal(1L, await fixture.ScalarAsync<long>("select count(*) from core.outbox where kind = 'email.send' and subject_id = $1", emailId));
     }
@@ -91,10 +92,13 @@ public sealed class CreditDecisionEmailTests(EmailFixture fixture)
         return application.GetProperty("id").GetGuid();
     }
 
-    private async Task<(Guid RequestId, Guid EmailId)> MailedAsync(Guid applicationId)
+    /// <summary>The application's decision e-mail request (its outbox item) and, once the mailer has handled it, the e-mail it queued.</summary>
+    private async Task<(long RequestId, Guid EmailId)> MailedAsync(Guid applicationId)
     {
-        var requestId = await fixture.ScalarAsync<Guid>("select email_request_id from core.email_requests where application_id = $1", applicationId);
-        var emailId = await Poll.UntilAsync(() => fixture.ScalarAsync<Guid?>("select email_id from core.email_requests where email_request_id = $1", requestId), id => id is not null);
+        var decisionId = await fixture.ScalarAsync<Guid>("select latest_decision_id from core.applications where application_id = $1", applicationId);
+        var requestId = await fixture.ScalarAsync<long>("select outbox_id from core.outbox where kind = 'email.credit-decision' and subject_id = $1", decisionId);
+        var emailId = await Poll.UntilAsync(() => fixture.ScalarAsync<Guid?>("select email_id from core.emails where deduplication_key = $1", $"credit-decision:{decisionId}"),
+            id => id is not null);
         return (requestId, emailId!.Value);
     }
 }

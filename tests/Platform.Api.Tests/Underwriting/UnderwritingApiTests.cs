@@ -97,7 +97,7 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
         Assert.Equal(1, await api.CountAsync(
             "select count(*) from audit.events where event_type = 'bureau.pull' and details->>'subjectId' = $1 and details->>'inquiryType' = 'hard' and details->>'permissiblePurpose' is not null", id));
         Assert.Equal(1, await api.CountAsync(
-            "select count(*) from core.email_requests where application_id = $1::uuid and template = 'credit-decision' and status = 'requested' and recipient = 'grace.hopper@example.com'", id));
+            "select count(*) from core.outbox o join core.credit_decisions d on d.decision_id = o.subject_id where d.application_id = $1::uuid and o.kind = 'email.credit-decision' and o.payload->>'recipient' = 'grace.hopper@example.com'", id));
     }
 
     [Fact]
@@ -135,7 +135,8 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
         // The worker's SSN read for the retry is audited like any other.
         Assert.True(await api.CountAsync("select count(*) from audit.events where event_type = 'pii.read' and resource_id = $1 and actor_id = 'api-worker'", id.ToString()) >= 1);
         // One e-mail for "we are waiting for the bureau", one for the approval.
-        Assert.Equal(2, await api.CountAsync("select count(*) from core.email_requests where application_id = $1", id));
+        Assert.Equal(2, await api.CountAsync(
+            "select count(*) from core.outbox o join core.credit_decisions d on d.decision_id = o.subject_id where d.application_id = $1 and o.kind = 'email.credit-decision'", id));
     }
 
     [Fact]
