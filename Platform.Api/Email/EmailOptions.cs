@@ -21,14 +21,6 @@ public sealed class EmailOptions
     /// </summary>
     public string? SinkDirectory { get; set; }
 
-    /// <summary>How often the credit-decision worker looks for decisions underwriting asked to mail.</summary>
-    [Range(10, 60_000)]
-    public int DecisionPollMs { get; set; } = 500;
-
-    /// <summary>After this many failed attempts a credit-decision request is marked failed and left for an operator.</summary>
-    [Range(1, 10_000)]
-    public int DecisionMaxAttempts { get; set; } = 50;
-
     [Required]
     public EmailAlertOptions Alerts { get; set; } = new();
 

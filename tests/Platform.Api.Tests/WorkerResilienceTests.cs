@@ -26,7 +26,6 @@ public sealed class WorkerResilienceTests(PlatformStoresFixture stores)
             .UseSetting("Outbox:PollMs", "20")
             .UseSetting("Authorizations:SweepIntervalMs", "100")
             .UseSetting("Statements:CycleIntervalSeconds", "1")
-            .UseSetting("Email:DecisionPollMs", "20")
             .UseSetting("Underwriting:RetryPollMs", "50"));
         using var client = api.CreateContractClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);

@@ -108,7 +108,6 @@ public sealed class EmailApiFactory(string database, string redis, string stubBa
         builder.UseSetting("Outbox:PollMs", "50");
         builder.UseSetting("Outbox:RetryBaseMs", "100");
         builder.UseSetting("Email:SinkDirectory", sinkDirectory);
-        builder.UseSetting("Email:DecisionPollMs", "50");
         builder.UseTestOperator();
         builder.ConfigureLogging(logging =>
         {
