@@ -83,6 +83,26 @@ public sealed class CreditDecisionEmailTests(EmailFixture fixture)
         Assert.Equal(1L, await fixture.ScalarAsync<long>("select count(*) from core.outbox where kind = 'email.send' and subject_id = $1", emailId));
     }
 
+    [Fact]
+    public async Task A_request_that_cannot_be_mailed_backs_off_without_holding_up_the_next_decision()
+    {
+        var unknownDecision = Guid.NewGuid();
+        var stuck = await fixture.ScalarAsync<long>("""
+            insert into core.outbox (kind, subject_id, payload, next_attempt_at, created_at)
+            values ('email.credit-decision', $1, '{"recipient": "grace.hopper@example.com"}', now(), now()) returning outbox_id
+            """, unknownDecision);
+        var ssn = TestApplicants.NewSsn();
+        fixture.Stub.Answers[ssn] = new StubBureauAnswer(780);
+
+        var (_, emailId) = await MailedAsync(await ApplyAsync(ssn, "approved"));
+        await fixture.SentAsync(emailId);
+
+        var lastError = await Poll.UntilAsync(() => fixture.ScalarAsync<string>("select last_error from core.outbox where outbox_id = $1", stuck), e => e is not null);
+        Assert.Contains("No such credit decision", lastError);
+        Assert.Equal("pending", await fixture.ScalarAsync<string>("select status from core.outbox where outbox_id = $1", stuck));
+        Assert.Equal(0L, await fixture.ScalarAsync<long>("select count(*) from core.emails where deduplication_key = $1", $"credit-decision:{unknownDecision}"));
+    }
+
     private async Task<Guid> ApplyAsync(string ssn, string expectedStatus)
     {
         var response = await fixture.Client.PostAsJsonAsync("/v1/applications", TestApplicants.Application(ssn));
