@@ -5,19 +5,18 @@ using StackExchange.Redis;
 namespace Platform.SimControl.Settings;
 
 /// <summary>
-/// Settings in Redis. Reads compare one global version key with the cached copy, so every instance uses a change on
-/// its very next request even before the pub/sub notice arrives; the notice refreshes the cache and tells open panels.
+/// Settings in Redis. Reads are served from the in-memory <see cref="SettingsSnapshot"/>; a write answers once every
+/// instance has loaded it, so the next request anywhere uses the change. The pub/sub notice also tells open panels.
 /// Each change is stored, appended to the history list and queued for the audit spine in one Redis transaction.
 /// </summary>
-internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDisposable
+internal sealed partial class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDisposable
 {
     private const int HistoryLength = 1000;
     private readonly IConnectionMultiplexer redis;
     private readonly TimeProvider time;
     private readonly ILogger<RedisSimulatorSettingsStore> logger;
-    private readonly Lock cacheLock = new();
+    private readonly SettingsSnapshot snapshot;
     private readonly List<Channel<SettingsChangeNotification>> watchers = [];
-    private CachedSettings? cache;
     private ChannelMessageQueue? subscription;
 
     public RedisSimulatorSettingsStore(IConnectionMultiplexer redis, TimeProvider time, ILogger<RedisSimulatorSettingsStore> logger)
@@ -25,6 +24,7 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
         this.redis = redis;
         this.time = time;
         this.logger = logger;
+        snapshot = new SettingsSnapshot(redis, logger);
         Subscribe();
     }
 
@@ -38,31 +38,14 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
     public async Task<BureauSettings> GetBureauSettingsAsync(CancellationToken cancellationToken = default) =>
         (await GetCurrentAsync()).Bureau.Clone();
 
-    /// <summary>The settings the simulators use on the hot path: shared instances, not to be modified.</summary>
-    /// <summary>The statistics epoch as of the last read, for recording without another round trip.</summary>
-    internal long? LastKnownStatsEpoch => cache?.StatsEpoch;
+    /// <summary>The statistics epoch as of the snapshot, for recording without another round trip.</summary>
+    internal long? LastKnownStatsEpoch => snapshot.Loaded?.StatsEpoch;
 
-    /// <summary>The global settings version as of the last read (the journal's "scenario in force" is keyed by it).</summary>
-    internal long? LastKnownGlobalVersion => cache?.GlobalVersion;
+    /// <summary>The global settings version as of the snapshot (the journal's "scenario in force" is keyed by it).</summary>
+    internal long? LastKnownGlobalVersion => snapshot.Loaded?.GlobalVersion;
 
-    internal async Task<CachedSettings> GetCurrentAsync()
-    {
-        var version = (long?)await Db.StringGetAsync(SimRedisKeys.SettingsVersion) ?? 0;
-        var current = cache;
-        if (current is not null && current.GlobalVersion == version) return current;
-
-        var values = await Db.StringGetAsync([SimRedisKeys.ProcessorSettings, SimRedisKeys.BureauSettings, SimRedisKeys.StatsEpoch]);
-        var loaded = new CachedSettings(
-            version,
-            (long?)values[2] ?? 0,
-            SettingsJson.Deserialize<ProcessorSettings>(values[0]) ?? new ProcessorSettings(),
-            SettingsJson.Deserialize<BureauSettings>(values[1]) ?? new BureauSettings());
-        lock (cacheLock)
-        {
-            if (cache is null || cache.GlobalVersion <= version) cache = loaded;
-        }
-        return loaded;
-    }
+    /// <summary>The settings the simulators use on the hot path, from memory: shared instances, not to be modified.</summary>
+    internal ValueTask<CachedSettings> GetCurrentAsync() => snapshot.GetAsync();
 
     public Task<SettingsUpdateResult<ProcessorSettings>> UpdateProcessorSettingsAsync(ProcessorSettings settings, SettingsActor actor, CancellationToken cancellationToken = default)
     {
@@ -113,77 +96,6 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
         }
     }
 
-    public async Task<IReadOnlyList<ApplicantOverride>> ListApplicantOverridesAsync(CancellationToken cancellationToken = default)
-    {
-        var entries = await Db.HashGetAllAsync(SimRedisKeys.ApplicantOverrides);
-        return entries.Select(e => SettingsJson.Deserialize<ApplicantOverride>(e.Value)!)
-            .OrderByDescending(o => o.UpdatedAt).ToList();
-    }
-
-    public Task<ApplicantOverride?> GetApplicantOverrideAsync(string ssn, CancellationToken cancellationToken = default) =>
-        Ssn.Normalize(ssn) is { } normalized ? GetApplicantOverrideByIdAsync(Ssn.Id(normalized), cancellationToken) : Task.FromResult<ApplicantOverride?>(null);
-
-    public async Task<ApplicantOverride?> GetApplicantOverrideByIdAsync(string id, CancellationToken cancellationToken = default) =>
-        SettingsJson.Deserialize<ApplicantOverride>(await Db.HashGetAsync(SimRedisKeys.ApplicantOverrides, id));
-
-    public Task<SettingsUpdateResult<ApplicantOverride>> SetApplicantOverrideAsync(string ssn, ApplicantOverrideRequest request, SettingsActor actor, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var errors = SettingsValidator.Validate(ssn, request);
-        if (errors.Count > 0) return Task.FromResult(SettingsUpdateResult<ApplicantOverride>.Invalid(errors));
-        var normalized = Ssn.Normalize(ssn)!;
-        return WriteOverrideAsync(Ssn.Id(normalized), normalized[^4..], request, actor);
-    }
-
-    public async Task<SettingsUpdateResult<ApplicantOverride>> UpdateApplicantOverrideByIdAsync(string id, ApplicantOverrideRequest request, SettingsActor actor, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var existing = await GetApplicantOverrideByIdAsync(id, cancellationToken);
-        if (existing is null) return SettingsUpdateResult<ApplicantOverride>.Invalid(new Dictionary<string, string[]> { ["id"] = ["No override with this id."] });
-        var errors = SettingsValidator.Validate("000000000", request);
-        if (errors.Count > 0) return SettingsUpdateResult<ApplicantOverride>.Invalid(errors);
-        return await WriteOverrideAsync(id, existing.SsnLast4, request, actor);
-    }
-
-    private async Task<SettingsUpdateResult<ApplicantOverride>> WriteOverrideAsync(string id, string last4, ApplicantOverrideRequest request, SettingsActor actor)
-    {
-        var now = time.GetUtcNow();
-        var before = await GetApplicantOverrideByIdAsync(id);
-        var after = new ApplicantOverride
-        {
-            Id = id, SsnLast4 = last4, Score = request.Score, Flags = request.Flags?.Clone() ?? new BureauFlags(),
-            UpdatedAt = now, UpdatedBy = actor.Id,
-        };
-        var change = NewChange(SettingsChangeKinds.Applicant, id, actor, now,
-            $"applicant ***-**-{last4}: {(before is null ? "override added" : "override changed")} (score {after.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "drawn"}, flags {Summaries.Flags(after.Flags)})",
-            before is null ? null : SettingsJson.ToElement(before), SettingsJson.ToElement(after));
-        var tx = Db.CreateTransaction();
-        _ = tx.HashSetAsync(SimRedisKeys.ApplicantOverrides, id, SettingsJson.Serialize(after));
-        var version = tx.StringIncrementAsync(SimRedisKeys.SettingsVersion);
-        QueueChange(tx, change);
-        await tx.ExecuteAsync();
-        await PublishAsync(change, await version);
-        return SettingsUpdateResult<ApplicantOverride>.Ok(after);
-    }
-
-    public Task<bool> RemoveApplicantOverrideAsync(string ssn, SettingsActor actor, CancellationToken cancellationToken = default) =>
-        Ssn.Normalize(ssn) is { } normalized ? RemoveApplicantOverrideByIdAsync(Ssn.Id(normalized), actor, cancellationToken) : Task.FromResult(false);
-
-    public async Task<bool> RemoveApplicantOverrideByIdAsync(string id, SettingsActor actor, CancellationToken cancellationToken = default)
-    {
-        var before = await GetApplicantOverrideByIdAsync(id, cancellationToken);
-        if (before is null) return false;
-        var now = time.GetUtcNow();
-        var change = NewChange(SettingsChangeKinds.Applicant, id, actor, now, $"applicant ***-**-{before.SsnLast4}: override removed", SettingsJson.ToElement(before), null);
-        var tx = Db.CreateTransaction();
-        var deleted = tx.HashDeleteAsync(SimRedisKeys.ApplicantOverrides, id);
-        var version = tx.StringIncrementAsync(SimRedisKeys.SettingsVersion);
-        QueueChange(tx, change);
-        await tx.ExecuteAsync();
-        await PublishAsync(change, await version);
-        return await deleted;
-    }
-
     public async Task<IReadOnlyList<SettingsChange>> GetHistoryAsync(int count = 200, CancellationToken cancellationToken = default)
     {
         var items = await Db.ListRangeAsync(SimRedisKeys.History, 0, Math.Clamp(count, 1, HistoryLength) - 1);
@@ -192,7 +104,7 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
 
     public async Task ResetAsync(SettingsActor actor, CancellationToken cancellationToken = default)
     {
-        var current = await GetCurrentAsync();
+        var current = await snapshot.ReloadAsync();
         var now = time.GetUtcNow();
         var processor = new ProcessorSettings { Version = current.Processor.Version + 1, UpdatedAt = now, UpdatedBy = actor.Id };
         var bureau = new BureauSettings { Version = current.Bureau.Version + 1, UpdatedAt = now, UpdatedBy = actor.Id };
@@ -251,14 +163,16 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
 
     private async Task PublishAsync(SettingsChange change, long version)
     {
+        await snapshot.ReloadAsync();
         var notification = new SettingsChangeNotification { Kind = change.Kind, Target = change.Target, Version = version, At = change.At, ChangeId = change.Id };
         try
         {
-            await redis.GetSubscriber().PublishAsync(SimRedisKeys.Changes, SettingsJson.Serialize(notification));
+            var receivers = await redis.GetSubscriber().PublishAsync(SimRedisKeys.Changes, SettingsJson.Serialize(notification));
+            await snapshot.WaitForAppliedAsync(version, receivers);
         }
         catch (RedisException ex)
         {
-            // The change is stored; other instances still see it on their next read through the version key.
+            // The change is stored; other instances still pick it up on their next periodic version check.
             logger.LogWarning(ex, "Could not publish settings change {ChangeId}", change.Id);
         }
     }
@@ -266,13 +180,17 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
     private void Subscribe()
     {
         subscription = redis.GetSubscriber().Subscribe(SimRedisKeys.Changes);
-        subscription.OnMessage(message =>
+        subscription.OnMessage(async message =>
         {
             var notification = SettingsJson.Deserialize<SettingsChangeNotification>(message.Message);
             if (notification is null) return;
-            lock (cacheLock)
+            try
             {
-                if (cache is not null && cache.GlobalVersion < notification.Version) cache = null;
+                await snapshot.OnChangeAsync(notification.Version);
+            }
+            catch (RedisException ex)
+            {
+                logger.LogWarning(ex, "Could not load settings version {Version}; the periodic check will", notification.Version);
             }
             lock (watchers)
             {
@@ -305,6 +223,7 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
 
     public void Dispose()
     {
+        snapshot.Dispose();
         try
         {
             subscription?.Unsubscribe(CommandFlags.FireAndForget);
@@ -315,6 +234,3 @@ internal sealed class RedisSimulatorSettingsStore : ISimulatorSettingsStore, IDi
         }
     }
 }
-
-/// <remarks>The statistics epoch rides along: a reset bumps the global version, so the first request after it sees the new epoch.</remarks>
-internal sealed record CachedSettings(long GlobalVersion, long StatsEpoch, ProcessorSettings Processor, BureauSettings Bureau);

@@ -11,7 +11,7 @@ public static class SimRedisKeys
     public static readonly RedisKey BureauSettings = Prefix + "settings:bureau";
     /// <summary>Hash: applicant id → <see cref="ApplicantOverride"/> JSON.</summary>
     public static readonly RedisKey ApplicantOverrides = Prefix + "bureau:applicants";
-    /// <summary>Bumped on every change of anything above; instances compare it per request.</summary>
+    /// <summary>Bumped on every change of anything above; instances compare it with their snapshot's when told of a change, and every second.</summary>
     public static readonly RedisKey SettingsVersion = Prefix + "settings:version";
     public static readonly RedisKey History = Prefix + "history";
     public static readonly RedisKey AuditOutbox = Prefix + "audit:outbox";
@@ -21,6 +21,8 @@ public static class SimRedisKeys
     public static readonly RedisKey StatsResetAt = Prefix + "stats:reset-at";
 
     public static readonly RedisChannel Changes = RedisChannel.Literal(Prefix + "changes");
+    /// <summary>Each instance's "my snapshot is now at version N", which a writer waits for before answering.</summary>
+    public static readonly RedisChannel ChangesApplied = RedisChannel.Literal(Prefix + "changes:applied");
 
     public static RedisKey FailFirstCounter(long version) => $"{Prefix}processor:fail-first:{version}";
     public static RedisKey SeedSequence(string simulator, string operation, long version) => $"{Prefix}seq:{simulator}:{operation}:{version}";
