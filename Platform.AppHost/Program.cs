@@ -40,7 +40,7 @@ var fraud = builder.AddPlatformService<Projects.Platform_Fraud>("fraud", ports.F
     .WithEnvironment("Fraud__VelocityHashKey", velocityHashKey)
     .WithEnvironment("Fraud__ApiKey", fraudApiKey);
 var simControl = builder.AddPlatformService<Projects.Platform_SimControl>("simcontrol", ports.SimControl, stores)
-    .WithEnvironment("InternalApi__Key", internalApiKey)
+    .WithEnvironment("AuditForwarding__ApiKey", internalApiKey)
     .WithEnvironment("Processor__WebhookSecret", webhookSecret)
     .WithEnvironment("Processor__ApiKey", processorApiKey)
     .WithEnvironment("Bureau__ApiKey", bureauApiKey)
@@ -73,7 +73,8 @@ api.WithEnvironment("Identity__PublicBaseUrl", api.GetEndpoint("http"));
 
 // simcontrol records its settings changes on the API's audit spine; no WaitFor, which would be a cycle:
 // it keeps unsent changes and delivers them once the API answers.
-simControl.WithReference(api);
+simControl.WithReference(api)
+    .WithEnvironment("AuditForwarding__ApiBaseUrl", api.GetEndpoint("http"));
 
 builder.AnnounceEndpoints(api, simControl, fraud);
 

@@ -6,18 +6,6 @@ using StackExchange.Redis;
 
 namespace Platform.SimControl.Settings;
 
-public sealed class InternalApiOptions
-{
-    public const string SectionName = "InternalApi";
-    public const string KeyHeader = "X-Internal-Api-Key";
-
-    /// <summary>Set by the AppHost per run. Empty: changes stay queued until it is set.</summary>
-    public string Key { get; set; } = "";
-
-    /// <summary>The API, resolved by service discovery.</summary>
-    public string BaseUrl { get; set; } = "http://api";
-}
-
 internal sealed record ServiceAuditEvent(
     string EventType, string ActorType, string ActorId, string Outcome, string? OriginIp, string? OriginService,
     string? ResourceType, string? ResourceId, JsonElement? Details);
@@ -32,7 +20,7 @@ internal sealed partial class AuditJsonContext : JsonSerializerContext;
 /// forwards at a time (a Redis lease), which keeps the order and avoids duplicates.
 /// </summary>
 internal sealed class AuditForwarder(
-    IConnectionMultiplexer redis, IHttpClientFactory httpClientFactory, IOptions<InternalApiOptions> options, ILogger<AuditForwarder> logger)
+    IConnectionMultiplexer redis, IHttpClientFactory httpClientFactory, IOptions<AuditForwardingOptions> options, ILogger<AuditForwarder> logger)
     : BackgroundService
 {
     public const string HttpClientName = "simcontrol-audit";
@@ -52,9 +40,9 @@ internal sealed class AuditForwarder(
             var delay = TimeSpan.FromMilliseconds(500);
             try
             {
-                if (string.IsNullOrEmpty(options.Value.Key))
+                if (string.IsNullOrEmpty(options.Value.ApiKey) || string.IsNullOrEmpty(options.Value.ApiBaseUrl))
                 {
-                    if (!warnedNoKey) logger.LogWarning("InternalApi:Key is not set; settings changes stay queued for the audit spine");
+                    if (!warnedNoKey) logger.LogWarning("AuditForwarding:ApiBaseUrl or AuditForwarding:ApiKey is not set; settings changes stay queued for the audit spine");
                     warnedNoKey = true;
                 }
                 else
@@ -106,11 +94,11 @@ internal sealed class AuditForwarder(
                 });
                 var body = new ServiceAuditEvent($"simulator.{change.Kind}.changed", change.ActorType, change.ActorId, "success",
                     change.OriginIp, "simcontrol", "simulator-settings", change.Target, details);
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(options.Value.BaseUrl), "/internal/v1/audit/events"))
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(options.Value.ApiBaseUrl), "/internal/v1/audit/events"))
                 {
                     Content = JsonContent.Create(body, AuditJsonContext.Default.ServiceAuditEvent),
                 };
-                request.Headers.Add(InternalApiOptions.KeyHeader, options.Value.Key);
+                request.Headers.Add(AuditForwardingOptions.KeyHeader, options.Value.ApiKey);
                 using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
                 if (response.StatusCode == System.Net.HttpStatusCode.BadRequest)
                 {

@@ -145,7 +145,8 @@ public sealed class PanelFixture : IAsyncLifetime
             builder.UseSetting("Processor:ApiKey", TestCredentials.ProcessorApiKey);
             builder.UseSetting("Bureau:ApiKey", TestCredentials.ProcessorApiKey);
             builder.UseSetting("Processor:WorkerPollMs", "50");
-            builder.UseSetting("InternalApi:Key", InternalApiKey);
+            builder.UseSetting("AuditForwarding:ApiKey", InternalApiKey);
+            builder.UseSetting("AuditForwarding:ApiBaseUrl", api.ToString().TrimEnd('/'));
             builder.UseSetting("services:api:http:0", api.ToString().TrimEnd('/'));
             builder.UseSetting("Traffic:OperatorEmail", OperatorEmail);
             builder.UseSetting("Traffic:OperatorPassword", OperatorPassword);

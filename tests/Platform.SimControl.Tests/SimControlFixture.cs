@@ -32,8 +32,8 @@ public sealed class SimControlFactory(string database, string redis, string rece
         builder.UseSetting("Processor:WebhookSecret", WebhookSecret);
         builder.UseSetting("Processor:WebhookRetryBaseMs", "100");
         builder.UseSetting("Processor:WorkerPollMs", "50");
-        builder.UseSetting("InternalApi:Key", InternalApiKey);
-        builder.UseSetting("InternalApi:BaseUrl", receiverUrl);
+        builder.UseSetting("AuditForwarding:ApiKey", InternalApiKey);
+        builder.UseSetting("AuditForwarding:ApiBaseUrl", receiverUrl);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // One key for both simulators here, so the fixture's clients reach both with one header.
         builder.UseSetting("Processor:ApiKey", TestCredentials.ProcessorApiKey);
