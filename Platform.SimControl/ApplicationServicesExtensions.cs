@@ -44,7 +44,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddSingleton<IScenarioService>(sp => sp.GetRequiredService<ScenarioService>());
         builder.Services.AddHostedService<ScenarioTimer>();
         builder.Services.AddSingleton<ISimulatorStatsService, RedisSimulatorStatsService>();
-        builder.Services.AddOptions<InternalApiOptions>().BindConfiguration(InternalApiOptions.SectionName);
+        builder.Services.AddOptions<AuditForwardingOptions>().BindConfiguration(AuditForwardingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         // Retries belong to the forwarder's queue, not to the HTTP client: one attempt per send, 10 s at most.
         builder.Services.AddHttpClient(AuditForwarder.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .RemoveAllResilienceHandlers();
@@ -57,10 +57,17 @@ internal static class ApplicationServicesExtensions
         builder.AddOperatorAccess();
         builder.Services.AddSingleton<SimulatorBehaviour>();
         builder.Services.AddSingleton<Idempotency>();
-        builder.Services.AddSingleton<ProcessorLedger>();
+        builder.Services.AddSingleton<ProcessorStore>();
+        builder.Services.AddSingleton<ProcessorQueries>();
+        builder.Services.AddSingleton<WebhookOutbox>();
+        builder.Services.AddSingleton<WebhookEndpointStore>();
+        builder.Services.AddSingleton<OperationCompleter>();
         builder.Services.AddHostedService<ProcessorSchema>();
+        // Registered after the schema so it stops before it, draining what it has accepted.
+        builder.Services.AddSingleton<AuthorizationWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuthorizationWriter>());
         builder.Services.AddSingleton<ProcessorWork>();
-        builder.Services.AddHostedService<OperationCompleter>();
+        builder.Services.AddHostedService<OperationCompleterWorker>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         // Webhook redelivery has its own backoff schedule; the default resilience handler would retry behind its back.
         // The registered URL is the receiver's public address, used as given: no service-discovery handler resolving it

@@ -42,30 +42,13 @@ internal sealed class ProcessorWork
     public WorkSignal WebhooksQueued { get; } = new();
 }
 
-/// <summary>Completes accepted operations when their delay is up, on every instance (rows are claimed, never shared).</summary>
-internal sealed class OperationCompleter(
-    ProcessorLedger ledger, RedisSimulatorSettingsStore settings, ProcessorWork work, IOptions<ProcessorOptions> options, ILogger<OperationCompleter> logger)
-    : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var loop = new WorkerLoop(logger, "Processor operation completer");
-        return loop.RunAsync(token => BackgroundTelemetry.UntracedAsync(async () =>
-            {
-                var current = (await settings.GetCurrentAsync()).Processor;
-                while (await ledger.CompleteDueOperationsAsync(current, token) > 0) work.WebhooksQueued.Wake();
-            }),
-            token => work.OperationsAccepted.WaitAsync(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs), token), stoppingToken);
-    }
-}
-
 /// <summary>
 /// Sends webhooks to the registered endpoint until one answers 2xx, with exponential backoff. A delivery is leased
 /// to one instance at a time, so several simcontrol instances never send the same attempt twice.
 /// </summary>
 internal sealed class WebhookDispatcher(
-    ProcessorLedger ledger, RedisSimulatorSettingsStore settings, ProcessorWork work, IHttpClientFactory httpClientFactory, IOptions<ProcessorOptions> options,
-    TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+    WebhookOutbox outbox, WebhookEndpointStore endpoints, RedisSimulatorSettingsStore settings, ProcessorWork work, IHttpClientFactory httpClientFactory,
+    IOptions<ProcessorOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "processor-webhooks";
 
@@ -74,10 +57,10 @@ internal sealed class WebhookDispatcher(
         var loop = new WorkerLoop(logger, "Webhook dispatcher");
         return loop.RunAsync(async token =>
             {
-                IReadOnlyList<ProcessorLedger.ClaimedWebhook> batch;
-                while ((batch = await BackgroundTelemetry.UntracedAsync(() => ledger.ClaimDueWebhooksAsync(token))).Count > 0)
+                IReadOnlyList<WebhookOutbox.ClaimedWebhook> batch;
+                while ((batch = await BackgroundTelemetry.UntracedAsync(() => outbox.ClaimDueAsync(token))).Count > 0)
                 {
-                    var endpoint = await ledger.GetWebhookEndpointAsync(token);
+                    var endpoint = await endpoints.GetAsync(token);
                     var current = (await settings.GetCurrentAsync()).Processor;
                     await Task.WhenAll(batch.Select(w => DeliverAsync(w, endpoint?.Url, current, token)));
                 }
@@ -85,14 +68,14 @@ internal sealed class WebhookDispatcher(
             token => work.WebhooksQueued.WaitAsync(TimeSpan.FromMilliseconds(options.Value.WorkerPollMs), token), stoppingToken);
     }
 
-    private async Task DeliverAsync(ProcessorLedger.ClaimedWebhook webhook, string? url, ProcessorSettings current, CancellationToken cancellationToken)
+    private async Task DeliverAsync(WebhookOutbox.ClaimedWebhook webhook, string? url, ProcessorSettings current, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var backoff = TimeSpan.FromMilliseconds(Math.Min(o.WebhookRetryMaxMs, o.WebhookRetryBaseMs * Math.Pow(2, Math.Min(webhook.Attempt - 1, 30))));
         var nextAttempt = time.GetUtcNow() + backoff;
         if (url is null)
         {
-            await ledger.MarkFailedAsync(webhook.WebhookId, null, "No webhook endpoint registered (PUT /processor/v1/webhook-endpoint).", nextAttempt, cancellationToken);
+            await outbox.MarkFailedAsync(webhook.WebhookId, null, "No webhook endpoint registered (PUT /processor/v1/webhook-endpoint).", nextAttempt, cancellationToken);
             return;
         }
         var operation = webhook.EventType.Split('.')[0] switch
@@ -104,14 +87,14 @@ internal sealed class WebhookDispatcher(
         };
         if (Random.Shared.NextDouble() < current.For(operation).WebhookFailureRate)
         {
-            await ledger.MarkFailedAsync(webhook.WebhookId, null, "Simulated delivery failure (webhookFailureRate).", nextAttempt, cancellationToken);
+            await outbox.MarkFailedAsync(webhook.WebhookId, null, "Simulated delivery failure (webhookFailureRate).", nextAttempt, cancellationToken);
             return;
         }
         if (webhook.Attempt == 1 && Random.Shared.NextDouble() < current.WebhookReorderRate)
         {
             // Held back in the table, not in memory, so webhooks claimed after it go out first.
             var holdBack = TimeSpan.FromMilliseconds(1 + Random.Shared.NextDouble() * current.WebhookReorderDelayMs);
-            await ledger.MarkFailedAsync(webhook.WebhookId, null, "Held back to arrive out of order (webhookReorderRate).", time.GetUtcNow() + holdBack, cancellationToken);
+            await outbox.MarkFailedAsync(webhook.WebhookId, null, "Held back to arrive out of order (webhookReorderRate).", time.GetUtcNow() + holdBack, cancellationToken);
             return;
         }
 
@@ -120,14 +103,14 @@ internal sealed class WebhookDispatcher(
         var results = await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => SendAsync(webhook, url, cancellationToken)));
         var result = results.FirstOrDefault(r => r.Delivered) ?? results[0];
         if (result.Delivered)
-            await ledger.MarkDeliveredAsync(webhook.WebhookId, result.StatusCode!.Value, cancellationToken);
+            await outbox.MarkDeliveredAsync(webhook.WebhookId, result.StatusCode!.Value, cancellationToken);
         else
-            await ledger.MarkFailedAsync(webhook.WebhookId, result.StatusCode, result.Error!, nextAttempt, cancellationToken);
+            await outbox.MarkFailedAsync(webhook.WebhookId, result.StatusCode, result.Error!, nextAttempt, cancellationToken);
     }
 
     private sealed record DeliveryResult(bool Delivered, int? StatusCode, string? Error);
 
-    private async Task<DeliveryResult> SendAsync(ProcessorLedger.ClaimedWebhook webhook, string url, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> SendAsync(WebhookOutbox.ClaimedWebhook webhook, string url, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
