@@ -7,22 +7,30 @@ namespace Platform.SimControl.Stats;
 /// <summary>
 /// Counters in Redis so the numbers cover every instance: a since-reset hash per operation (keyed by the reset epoch,
 /// so a reset needs no scan) and 10-second bucket hashes that expire, for the last minute. Latency goes into
-/// logarithmic buckets 5 % wide, which bounds the percentile error without storing samples.
+/// logarithmic buckets 5 % wide, which bounds the percentile error without storing samples. Requests are counted in
+/// memory and flushed every <see cref="FlushEvery"/> (and before this instance reads a snapshot), off the request path.
 /// </summary>
-internal sealed class RedisSimulatorStatsService : ISimulatorStatsService
+internal sealed class RedisSimulatorStatsService : ISimulatorStatsService, IDisposable
 {
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(200);
     private const int BucketSeconds = 10;
     private const int BucketsPerMinute = 6;
     private static readonly double LogBase = Math.Log(1.05);
     private readonly IConnectionMultiplexer redis;
     private readonly TimeProvider time;
     private readonly RedisSimulatorSettingsStore store;
+    private readonly ILogger<RedisSimulatorStatsService> logger;
+    private readonly StatsAccumulator accumulator = new();
+    private readonly SemaphoreSlim flushing = new(1, 1);
+    private readonly ITimer timer;
 
-    public RedisSimulatorStatsService(IConnectionMultiplexer redis, TimeProvider time, RedisSimulatorSettingsStore store)
+    public RedisSimulatorStatsService(IConnectionMultiplexer redis, TimeProvider time, RedisSimulatorSettingsStore store, ILogger<RedisSimulatorStatsService> logger)
     {
         this.redis = redis;
         this.time = time;
         this.store = store;
+        this.logger = logger;
+        timer = time.CreateTimer(_ => _ = FlushAsync(), null, FlushEvery, FlushEvery);
     }
 
     public void Record(string simulator, string operation, string outcome, double latencyMs)
@@ -31,27 +39,46 @@ internal sealed class RedisSimulatorStatsService : ISimulatorStatsService
         // Every simulated request has just read the settings, so the epoch is current, reset included.
         var currentEpoch = store.LastKnownStatsEpoch ?? (long?)db.StringGet(SimRedisKeys.StatsEpoch) ?? 0;
         var latencyField = "l:" + Bucket(latencyMs).ToString(CultureInfo.InvariantCulture);
-        var outcomeField = "o:" + outcome;
         var bucket = time.GetUtcNow().ToUnixTimeSeconds() / BucketSeconds;
-        var total = SimRedisKeys.StatsTotal(simulator, operation, currentEpoch);
-        var window = SimRedisKeys.StatsBucket(simulator, operation, bucket);
-        const CommandFlags ff = CommandFlags.FireAndForget;
-        var batch = db.CreateBatch();
-        _ = batch.SetAddAsync(SimRedisKeys.StatsOperations, simulator + ":" + operation, ff);
-        foreach (var key in new[] { total, window })
-        {
-            _ = batch.HashIncrementAsync(key, "requests", 1, ff);
-            _ = batch.HashIncrementAsync(key, outcomeField, 1, ff);
-            _ = batch.HashIncrementAsync(key, latencyField, 1, ff);
-        }
-        _ = batch.KeyExpireAsync(window, TimeSpan.FromSeconds(BucketSeconds * (BucketsPerMinute + 2)), ff);
-        // Totals of an epoch a reset has left behind go away on their own.
-        _ = batch.KeyExpireAsync(total, TimeSpan.FromDays(7), ff);
-        batch.Execute();
+        accumulator.Add(simulator + ":" + operation, SimRedisKeys.StatsTotal(simulator, operation, currentEpoch).ToString(),
+            SimRedisKeys.StatsBucket(simulator, operation, bucket).ToString(), "o:" + outcome, latencyField);
     }
+
+    /// <summary>Sends what has been counted since the last flush; one flush at a time, so increments are never reordered.</summary>
+    private async Task FlushAsync()
+    {
+        await flushing.WaitAsync();
+        try
+        {
+            var pending = accumulator.Drain();
+            if (pending.IsEmpty) return;
+            var batch = redis.GetDatabase().CreateBatch();
+            var sent = new List<Task>();
+            foreach (var member in pending.Operations) sent.Add(batch.SetAddAsync(SimRedisKeys.StatsOperations, member));
+            foreach (var ((key, field), count) in pending.Counts) sent.Add(batch.HashIncrementAsync(key, field, count));
+            foreach (var window in pending.Windows) sent.Add(batch.KeyExpireAsync(window, TimeSpan.FromSeconds(BucketSeconds * (BucketsPerMinute + 2))));
+            // Totals of an epoch a reset has left behind go away on their own.
+            foreach (var total in pending.Totals) sent.Add(batch.KeyExpireAsync(total, TimeSpan.FromDays(7)));
+            batch.Execute();
+            await Task.WhenAll(sent);
+        }
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        {
+            // Statistics are best effort: a flush Redis could not take is dropped, never retried into the next window.
+            logger.LogWarning(ex, "Could not flush simulator statistics");
+        }
+        finally
+        {
+            flushing.Release();
+        }
+    }
+
+    public void Dispose() => timer.Dispose();
 
     public async Task<SimulatorStatsSnapshot> GetSnapshotAsync(CancellationToken cancellationToken = default)
     {
+        // What this instance has counted is in the answer it gives; other instances' arrives within a flush.
+        await FlushAsync();
         var db = redis.GetDatabase();
         var now = time.GetUtcNow();
         var currentEpoch = (long?)await db.StringGetAsync(SimRedisKeys.StatsEpoch) ?? 0;
