@@ -70,12 +70,9 @@ internal sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(WebhookOutbox.ClaimedWebhook webhook, string? url, ProcessorSettings current, CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        var backoff = TimeSpan.FromMilliseconds(Math.Min(o.WebhookRetryMaxMs, o.WebhookRetryBaseMs * Math.Pow(2, Math.Min(webhook.Attempt - 1, 30))));
-        var nextAttempt = time.GetUtcNow() + backoff;
         if (url is null)
         {
-            await outbox.MarkFailedAsync(webhook.WebhookId, null, "No webhook endpoint registered (PUT /processor/v1/webhook-endpoint).", nextAttempt, cancellationToken);
+            await outbox.MarkFailedAsync(webhook, null, "No webhook endpoint registered (PUT /processor/v1/webhook-endpoint).", cancellationToken);
             return;
         }
         var operation = webhook.EventType.Split('.')[0] switch
@@ -87,14 +84,14 @@ internal sealed class WebhookDispatcher(
         };
         if (Random.Shared.NextDouble() < current.For(operation).WebhookFailureRate)
         {
-            await outbox.MarkFailedAsync(webhook.WebhookId, null, "Simulated delivery failure (webhookFailureRate).", nextAttempt, cancellationToken);
+            await outbox.MarkFailedAsync(webhook, null, "Simulated delivery failure (webhookFailureRate).", cancellationToken);
             return;
         }
         if (webhook.Attempt == 1 && Random.Shared.NextDouble() < current.WebhookReorderRate)
         {
             // Held back in the table, not in memory, so webhooks claimed after it go out first.
             var holdBack = TimeSpan.FromMilliseconds(1 + Random.Shared.NextDouble() * current.WebhookReorderDelayMs);
-            await outbox.MarkFailedAsync(webhook.WebhookId, null, "Held back to arrive out of order (webhookReorderRate).", time.GetUtcNow() + holdBack, cancellationToken);
+            await outbox.HoldBackAsync(webhook, "Held back to arrive out of order (webhookReorderRate).", time.GetUtcNow() + holdBack, cancellationToken);
             return;
         }
 
@@ -103,9 +100,9 @@ internal sealed class WebhookDispatcher(
         var results = await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => SendAsync(webhook, url, cancellationToken)));
         var result = results.FirstOrDefault(r => r.Delivered) ?? results[0];
         if (result.Delivered)
-            await outbox.MarkDeliveredAsync(webhook.WebhookId, result.StatusCode!.Value, cancellationToken);
+            await outbox.MarkDeliveredAsync(webhook, result.StatusCode!.Value, cancellationToken);
         else
-            await outbox.MarkFailedAsync(webhook.WebhookId, result.StatusCode, result.Error!, nextAttempt, cancellationToken);
+            await outbox.MarkFailedAsync(webhook, result.StatusCode, result.Error!, cancellationToken);
     }
 
     private sealed record DeliveryResult(bool Delivered, int? StatusCode, string? Error);

@@ -1,16 +1,49 @@
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Platform.Data.Queues;
 
 namespace Platform.SimControl.Processor;
 
 /// <summary>
 /// The durable queue of webhooks to deliver (<c>processor_sim.webhooks</c>): enqueued in the transaction that completes
-/// an operation, leased to one instance at a time, then marked delivered or put back with a backoff. The queue's
-/// claim/complete/retry SQL is all here, so it can move onto a shared lease-queue helper in one place.
+/// an operation, then claimed, completed and retried through the shared <see cref="LeaseQueue{TId}"/> (a 30 s lease
+/// to one instance at a time, one capped-exponential backoff). Delivery is retried until a receiver answers 2xx, as
+/// a processor does, so no webhook becomes a dead letter.
 /// </summary>
-internal sealed class WebhookOutbox(NpgsqlDataSource dataSource, TimeProvider time)
+internal sealed class WebhookOutbox
 {
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    private static readonly LeaseQueueTable Table = new()
+    {
+        Name = "processor-sim-webhooks",
+        Table = "processor_sim.webhooks",
+        IdColumn = "webhook_id",
+        Live = "status = 'pending'",
+        Returning = "webhook_id, event_type, payload::text as payload, attempts as attempt",
+        CompleteSet = "status = 'delivered', delivered_at = @now",
+        // Unreachable with MaxAttempts = int.MaxValue; the queue helper asks every table how it would dead-letter.
+        DeadLetterSet = "status = 'dead'",
+        DeadLetter = "status = 'dead'",
+        ReviveSet = "status = 'pending'",
+        DeadSince = "null::timestamptz",
+        Summary = "event_type",
+    };
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly TimeProvider time;
+    private readonly LeaseQueue<string> queue;
+
+    public WebhookOutbox(NpgsqlDataSource dataSource, TimeProvider time, IOptions<ProcessorOptions> options)
+    {
+        this.dataSource = dataSource;
+        this.time = time;
+        queue = new LeaseQueue<string>(dataSource, time, Table,
+            new LeaseQueuePolicy(Backoff.FromMilliseconds(options.Value.WebhookRetryBaseMs, options.Value.WebhookRetryMaxMs), MaxAttempts: int.MaxValue));
+    }
+
     internal sealed record ClaimedWebhook(string WebhookId, string EventType, string Payload, int Attempt);
 
     /// <summary>Queues a webhook inside the caller's transaction: it exists if and only if what it reports was committed.</summary>
@@ -24,39 +57,36 @@ internal sealed class WebhookOutbox(NpgsqlDataSource dataSource, TimeProvider ti
             """, new { id, eventType, payload, now }, tx, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Leases due webhooks to this instance for 30 s; another instance takes them over only after the lease lapses.</summary>
-    public async Task<IReadOnlyList<ClaimedWebhook>> ClaimDueAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var leasedUntil = now.AddSeconds(30);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return [.. await connection.QueryAsync<ClaimedWebhook>(new CommandDefinition("""
-            update processor_sim.webhooks set claimed_until = @leasedUntil, attempts = attempts + 1
-            where webhook_id in (
-                select webhook_id from processor_sim.webhooks
-                where status = 'pending' and next_attempt_at <= @now and (claimed_until is null or claimed_until < @now)
-                order by next_attempt_at limit 20 for update skip locked)
-            returning webhook_id, event_type, payload::text as payload, attempts as attempt
-            """, new { now, leasedUntil }, cancellationToken: cancellationToken))];
-    }
+    /// <summary>Leases up to 20 due webhooks to this instance; another instance takes them over only after the lease lapses.</summary>
+    public Task<IReadOnlyList<ClaimedWebhook>> ClaimDueAsync(CancellationToken cancellationToken) =>
+        queue.ClaimAsync<ClaimedWebhook>(20, Lease, cancellationToken);
 
-    public async Task MarkDeliveredAsync(string webhookId, int statusCode, CancellationToken cancellationToken)
+    public Task MarkDeliveredAsync(ClaimedWebhook webhook, int statusCode, CancellationToken cancellationToken) =>
+        WithStatusCodeAsync(webhook.WebhookId, statusCode, tx => queue.CompleteAsync(webhook.WebhookId, cancellationToken, tx), cancellationToken);
+
+    /// <summary>The attempt failed: released for another after the backoff.</summary>
+    public Task MarkFailedAsync(ClaimedWebhook webhook, int? statusCode, string error, CancellationToken cancellationToken) =>
+        WithStatusCodeAsync(webhook.WebhookId, statusCode, tx => queue.RetryLaterAsync(webhook.WebhookId, webhook.Attempt, error, cancellationToken, tx), cancellationToken);
+
+    /// <summary>Not sent on purpose (a simulated reordering): released, due again at <paramref name="dueAt"/>, not after the backoff.</summary>
+    public async Task HoldBackAsync(ClaimedWebhook webhook, string reason, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("""
-            update processor_sim.webhooks set status = 'delivered', delivered_at = @now, last_status_code = @statusCode, last_error = null, claimed_until = null
+            update processor_sim.webhooks set next_attempt_at = @dueAt, last_status_code = null, last_error = @reason, claimed_until = null
             where webhook_id = @webhookId
-            """, new { webhookId, now = time.GetUtcNow(), statusCode }, cancellationToken: cancellationToken));
+            """, new { webhookId = webhook.WebhookId, dueAt, reason }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Releases the lease and puts the webhook back for another attempt at <paramref name="nextAttemptAt"/>.</summary>
-    public async Task MarkFailedAsync(string webhookId, int? statusCode, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
+    /// <summary>The receiver's answer is kept beside the queue's own bookkeeping, in one transaction.</summary>
+    private async Task WithStatusCodeAsync(string webhookId, int? statusCode, Func<NpgsqlTransaction, Task> queueStep, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
-            update processor_sim.webhooks set next_attempt_at = @nextAttemptAt, last_status_code = @statusCode, last_error = @error, claimed_until = null
-            where webhook_id = @webhookId
-            """, new { webhookId, nextAttemptAt, statusCode, error = error.Length > 500 ? error[..500] : error }, cancellationToken: cancellationToken));
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("update processor_sim.webhooks set last_status_code = @statusCode where webhook_id = @webhookId",
+            new { webhookId, statusCode }, tx, cancellationToken: cancellationToken));
+        await queueStep(tx);
+        await tx.CommitAsync(cancellationToken);
     }
 
     /// <summary>Queues a webhook for delivery again, whatever its state (the receiver must treat it as a duplicate).</summary>
