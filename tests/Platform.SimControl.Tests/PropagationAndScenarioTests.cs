@@ -24,6 +24,21 @@ public sealed class PropagationAndScenarioTests(SimControlFixture fixture) : IAs
     }
 
     [Fact]
+    public async Task A_change_whose_notice_never_arrives_is_picked_up_by_the_periodic_version_check()
+    {
+        Assert.True((await Sim.AuthorizeAsync(fixture.SecondClient)).GetProperty("approved").GetBoolean());
+
+        // Written straight to Redis with the version bumped and no notice published: a notice lost on the way.
+        var silent = await fixture.Store.GetProcessorSettingsAsync();
+        silent.ApprovalRate = 0;
+        await fixture.Redis.StringSetAsync(SimRedisKeys.ProcessorSettings, SettingsJson.Serialize(silent));
+        await fixture.Redis.StringIncrementAsync(SimRedisKeys.SettingsVersion);
+
+        await Poll.UntilAsync(async () => (await Sim.AuthorizeAsync(fixture.SecondClient)).GetProperty("approved").GetBoolean(), approved => !approved, timeoutMs: 5000);
+        await Poll.UntilAsync(async () => (await Sim.AuthorizeAsync(fixture.Client)).GetProperty("approved").GetBoolean(), approved => !approved, timeoutMs: 5000);
+    }
+
+    [Fact]
     public async Task The_other_instance_is_notified_of_a_change()
     {
         var otherStore = fixture.Second.Services.GetRequiredService<ISimulatorSettingsStore>();
