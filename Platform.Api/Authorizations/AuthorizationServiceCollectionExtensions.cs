@@ -16,6 +16,8 @@ internal static class AuthorizationServiceCollectionExtensions
         services.AddSingleton<AuthorizationMetrics>();
         services.AddSingleton<AuthorizationAdmission>();
         services.AddSingleton<Webhooks.WebhookMetrics>();
+        services.AddSingleton<AuthorizationStore>();
+        services.AddSingleton<AuthorizationRecorder>();
         services.AddTransient<AuthorizationService>();
         services.AddSingleton<CardOperations>();
         services.AddSingleton<ProcessorWebhookApplier>();
