@@ -21,6 +21,7 @@ internal static class AuthorizationServiceCollectionExtensions
         services.AddTransient<AuthorizationService>();
         services.AddSingleton<CardOperations>();
         services.AddSingleton<ProcessorWebhookApplier>();
+        services.AddSingleton<ReconciliationStore>();
         services.AddTransient<ProcessorReconciler>();
         services.AddTransient<IOutboxHandler, OperationSubmitter>();
         services.AddTransient<IOutboxHandler, AuthorizationReverser>();

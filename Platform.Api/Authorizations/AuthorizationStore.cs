@@ -173,4 +173,31 @@ public sealed class AuthorizationStore(TimeProvider time)
     public Task MarkHoldExpiredAsync(NpgsqlTransaction tx, Guid authorizationId, AuthorizationStatus status, CancellationToken cancellationToken) =>
         tx.Connection!.ExecuteAsync(new CommandDefinition("update core.authorizations set held_amount = 0, status = @status where authorization_id = @authorizationId",
             new { authorizationId, status = status.Db() }, tx, cancellationToken: cancellationToken));
+
+    private sealed record DetailsRow(Guid AuthorizationId, Guid CardId, Guid AccountId, string Status, long Amount, long ApprovedAmount, long HeldAmount,
+        long CapturedAmount, string Currency, string? ResponseCode, string? DeclineReason, string MerchantName, string MerchantMcc, string MerchantCountry,
+        DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt);
+
+    private sealed record OperationRow(Guid OperationId, string Kind, Guid AuthorizationId, long Amount, string Currency, string Status, Guid? RefundedOperationId,
+        string? FailureReason, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+    /// <summary>One authorization with the captures, voids, refunds and reversals made on it since, oldest first; null when there is none.</summary>
+    public async Task<AuthorizationDetails?> GetDetailsAsync(NpgsqlConnection connection, Guid authorizationId, CancellationToken cancellationToken)
+    {
+        var operations = (await connection.QueryAsync<OperationRow>(new CommandDefinition("""
+            select operation_id, kind, authorization_id, amount, currency, status, refunded_operation_id, failure_reason, created_at, completed_at
+            from core.card_operations where authorization_id = @authorizationId order by created_at
+            """, new { authorizationId }, cancellationToken: cancellationToken)))
+            .Select(o => new OperationResponse(o.OperationId, o.Kind, o.AuthorizationId, o.Amount, o.Currency, o.Status, o.RefundedOperationId, o.FailureReason,
+                o.CreatedAt, o.CompletedAt))
+            .ToList();
+        var a = await connection.QuerySingleOrDefaultAsync<DetailsRow>(new CommandDefinition("""
+            select authorization_id, card_id, account_id, status, amount, approved_amount, held_amount, captured_amount, currency, response_code, decline_reason,
+                merchant_name, merchant_mcc, merchant_country, created_at, expires_at
+            from core.authorizations where authorization_id = @authorizationId
+            """, new { authorizationId }, cancellationToken: cancellationToken));
+        return a is null ? null
+            : new AuthorizationDetails(a.AuthorizationId, a.CardId, a.AccountId, a.Status, a.Amount, a.ApprovedAmount, a.HeldAmount, a.CapturedAmount, a.Currency,
+                a.ResponseCode, a.DeclineReason, new MerchantRequest(null, a.MerchantName, a.MerchantMcc, a.MerchantCountry), a.CreatedAt, a.ExpiresAt, operations);
+    }
 }
