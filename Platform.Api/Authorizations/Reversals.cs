@@ -6,6 +6,7 @@ using Npgsql;
 using Platform.Api.Audit;
 using Platform.Api.Data;
 using Platform.Api.Outbox;
+using Platform.Data.Queues;
 
 namespace Platform.Api.Authorizations;
 
@@ -52,7 +53,8 @@ public sealed class Reversals(OutboxStore outbox, IAuditTrail audit, IOptions<Au
             return FinancialAudit.Entry("reversal.needs_attention", FinancialAudit.Worker, null, "authorization", authorizationId,
                 new Dictionary<string, object?> { ["attempts"] = attempts, ["lastFailure"] = reason, ["amount"] = amount, ["currency"] = currency }, AuditOutcome.Failure);
         }
-        var delay = TimeSpan.FromMilliseconds(Math.Min(o.ReversalRetryMaxMs, o.ReversalRetryBaseMs * Math.Pow(2, Math.Min(attempts - 1, 30))));
+        // The schedule every durable worker retries on; the attempts themselves are operations the outbox delivers.
+        var delay = Backoff.FromMilliseconds(o.ReversalRetryBaseMs, o.ReversalRetryMaxMs).After(attempts);
         await AddAttemptAsync(tx, authorizationId, accountId, amount, currency, attempts + 1, delay, cancellationToken);
         return null;
     }
