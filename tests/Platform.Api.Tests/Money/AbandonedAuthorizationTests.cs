@@ -32,8 +32,8 @@ public sealed class AbandonedAuthorizationTests(MoneyFixture fixture) : IAsyncLi
 
         var key = Guid.NewGuid().ToString();
         var abandonedId = await LeavePendingAsync(card.Id, account.Id, firstKey, key, amount: 2_000);
-        Assert.Equal(7_000, (await driver.GetAccountAsync(account.Id)).AvailableCredit);
 
+        // The sweeper's own timer may get there first; either way the same code records the decline.
         await fixture.Api.Services.GetServices<IHostedService>().OfType<HoldSweeper>().Single().DeclineAbandonedAsync(CancellationToken.None);
 
         var replay = await driver.AuthorizeRawAsync(card.Id, 2_000, key);
