@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Npgsql;
-using Platform.Api.Audit;
-using Platform.Api.Data;
 using Platform.Api.Integrations.Processor;
 using Platform.Api.Outbox;
 
@@ -14,9 +12,9 @@ namespace Platform.Api.Authorizations;
 /// and stays open until the processor confirms the void, so the processor never keeps an authorization the platform has
 /// no hold for.
 /// </summary>
-internal sealed class AuthorizationReverser(NpgsqlDataSource dataSource, ProcessorOperationsClient processor, Reversals reversals, IAuditTrail audit) : IOutboxHandler
+internal sealed class AuthorizationReverser(NpgsqlDataSource dataSource, ProcessorOperationsClient processor, AuthorizationRecorder recorder) : IOutboxHandler
 {
-    public string Kind => AuthorizationService.ReversalOutboxKind;
+    public string Kind => AuthorizationRecorder.ReversalOutboxKind;
 
     public async Task<OutboxResult> HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
@@ -43,33 +41,7 @@ internal sealed class AuthorizationReverser(NpgsqlDataSource dataSource, Process
         return OutboxResult.Done;
     }
 
-    private async Task RecordAsync(Guid authorizationId, string? processorAuthorizationId, (long Amount, string Currency)? lateApproval, string outcome,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        Guid? accountId;
-        await using (var command = Sql.Command(connection, tx, """
-            update core.authorizations set processor_authorization_id = coalesce(processor_authorization_id, $2) where authorization_id = $1 returning account_id
-            """, authorizationId, processorAuthorizationId))
-        {
-            accountId = await command.ExecuteScalarAsync(cancellationToken) as Guid?;
-        }
-        Guid? reversalId = null;
-        if (lateApproval is { } late && accountId is { } account)
-        {
-            // A re-run of this message (its completion lost) finds the reversal started and records nothing twice.
-            if (!await reversals.StartAsync(tx, authorizationId, account, late.Amount, late.Currency, cancellationToken))
-            {
-                await tx.RollbackAsync(cancellationToken);
-                return;
-            }
-            reversalId = Reversals.AttemptId(authorizationId, 1);
-        }
-        await audit.AppendAsync(FinancialAudit.Entry("authorization.reversal", FinancialAudit.Worker, null, "authorization", authorizationId,
-            new Dictionary<string, object?> { ["processorAuthorizationId"] = processorAuthorizationId, ["outcome"] = outcome, ["reversalOperationId"] = reversalId, ["accountId"] = accountId }),
-            tx, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        if (reversalId is not null) reversals.Wake();
-    }
+    private Task RecordAsync(Guid authorizationId, string? processorAuthorizationId, (long Amount, string Currency)? lateApproval, string outcome,
+        CancellationToken cancellationToken) =>
+        recorder.RecordReversalCheckAsync(dataSource, authorizationId, processorAuthorizationId, lateApproval, outcome, cancellationToken);
 }

@@ -16,9 +16,12 @@ internal static class AuthorizationServiceCollectionExtensions
         services.AddSingleton<AuthorizationMetrics>();
         services.AddSingleton<AuthorizationAdmission>();
         services.AddSingleton<Webhooks.WebhookMetrics>();
+        services.AddSingleton<AuthorizationStore>();
+        services.AddSingleton<AuthorizationRecorder>();
         services.AddTransient<AuthorizationService>();
         services.AddSingleton<CardOperations>();
         services.AddSingleton<ProcessorWebhookApplier>();
+        services.AddSingleton<ReconciliationStore>();
         services.AddTransient<ProcessorReconciler>();
         services.AddTransient<IOutboxHandler, OperationSubmitter>();
         services.AddTransient<IOutboxHandler, AuthorizationReverser>();

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Platform.Api.Audit;
-using Platform.Api.Data;
 using Platform.Api.Idempotency;
 using Platform.Api.Identity;
 
@@ -80,36 +79,10 @@ internal static class AuthorizationsApi
 
     /// <summary>Reads one authorization with the captures, voids and refunds made on it since.</summary>
     public static async Task<Results<Ok<AuthorizationDetails>, NotFound>> GetAsync(Guid authorizationId, System.Security.Claims.ClaimsPrincipal user, Ownership ownership,
-        NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        NpgsqlDataSource dataSource, AuthorizationStore store, CancellationToken cancellationToken)
     {
         if (!await ownership.CanUseAuthorizationAsync(user, authorizationId, cancellationToken)) return TypedResults.NotFound();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var operations = new List<OperationResponse>();
-        await using (var command = Sql.Command(connection, null, """
-            select operation_id, kind, authorization_id, amount, currency, status, refunded_operation_id, failure_reason, created_at, completed_at
-            from core.card_operations where authorization_id = $1 order by created_at
-            """, authorizationId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                operations.Add(new OperationResponse(reader.GetGuid(0), reader.GetString(1), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4), reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetFieldValue<DateTimeOffset>(8),
-                    reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9)));
-            }
-        }
-        await using (var command = Sql.Command(connection, null, """
-            select authorization_id, card_id, account_id, status, amount, approved_amount, held_amount, captured_amount, currency, response_code, decline_reason,
-                merchant_name, merchant_mcc, merchant_country, created_at, expires_at
-            from core.authorizations where authorization_id = $1
-            """, authorizationId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return TypedResults.NotFound();
-            return TypedResults.Ok(new AuthorizationDetails(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5),
-                reader.GetInt64(6), reader.GetInt64(7), reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
-                new MerchantRequest(null, reader.GetString(11), reader.GetString(12), reader.GetString(13)), reader.GetFieldValue<DateTimeOffset>(14),
-                reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15), operations));
-        }
+        return await store.GetDetailsAsync(connection, authorizationId, cancellationToken) is { } details ? TypedResults.Ok(details) : TypedResults.NotFound();
     }
 }

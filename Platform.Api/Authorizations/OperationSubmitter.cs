@@ -1,6 +1,6 @@
+using Dapper;
 using Npgsql;
 using Platform.Api.Audit;
-using Platform.Api.Data;
 using Platform.Api.Integrations.Processor;
 using Platform.Api.Outbox;
 
@@ -18,31 +18,24 @@ internal sealed class OperationSubmitter(NpgsqlDataSource dataSource, ProcessorO
 
     public async Task<OutboxResult> HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        string kind, status, currency;
-        long amount;
-        Guid accountId;
-        string? processorAuthorizationId;
-        Guid authorizationId;
+        OperationRow? row;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var command = Sql.Command(connection, null, """
-            select o.kind, o.status, o.amount, a.processor_authorization_id, o.authorization_id, o.account_id, o.currency
-            from core.card_operations o join core.authorizations a on a.authorization_id = o.authorization_id where o.operation_id = $1
-            """, message.SubjectId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync(cancellationToken)) return OutboxResult.Done;
-            (kind, status, amount, processorAuthorizationId, authorizationId, accountId, currency) =
-                (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetGuid(4), reader.GetGuid(5), reader.GetString(6));
+            row = await connection.QuerySingleOrDefaultAsync<OperationRow>(new CommandDefinition("""
+                select o.kind, o.status, o.amount, a.processor_authorization_id, o.authorization_id, o.account_id, o.currency
+                from core.card_operations o join core.authorizations a on a.authorization_id = o.authorization_id where o.operation_id = @operationId
+                """, new { operationId = message.SubjectId }, cancellationToken: cancellationToken));
         }
-        if (status != "requested") return OutboxResult.Done;
-        var operation = new SubmittedOperation(message.SubjectId, authorizationId, accountId, kind, amount, currency);
+        if (row is null || row.Status != OperationStatus.Requested) return OutboxResult.Done;
+        var (kind, amount, processorAuthorizationId) = (row.Kind, row.Amount, row.ProcessorAuthorizationId);
+        var operation = new SubmittedOperation(message.SubjectId, row.AuthorizationId, row.AccountId, kind, amount, row.Currency);
         if (processorAuthorizationId is null) return await FailAsync(operation, "The processor never recorded this authorization.", cancellationToken);
 
         var key = message.SubjectId.ToString();
         var result = kind switch
         {
-            "capture" => await processor.CaptureAsync(processorAuthorizationId, amount, key, cancellationToken),
-            "refund" => await processor.RefundAsync(processorAuthorizationId, amount, key, cancellationToken),
+            OperationKind.Capture => await processor.CaptureAsync(processorAuthorizationId, amount, key, cancellationToken),
+            OperationKind.Refund => await processor.RefundAsync(processorAuthorizationId, amount, key, cancellationToken),
             _ => await processor.VoidAsync(processorAuthorizationId, key, cancellationToken),
         };
         switch (result)
@@ -50,13 +43,14 @@ internal sealed class OperationSubmitter(NpgsqlDataSource dataSource, ProcessorO
             case ProcessorCallResult<ProcessorOperation>.Accepted accepted:
                 await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
                 {
-                    await Sql.ExecuteAsync(connection, null, """
-                        update core.card_operations set status = 'submitted', processor_operation_id = $2, submitted_at = $3
-                        where operation_id = $1 and status = 'requested'
-                        """, cancellationToken, message.SubjectId, accepted.Body.OperationId, time.GetUtcNow());
+                    await connection.ExecuteAsync(new CommandDefinition("""
+                        update core.card_operations set status = 'submitted', processor_operation_id = @processorOperationId, submitted_at = @now
+                        where operation_id = @operationId and status = 'requested'
+                        """, new { operationId = message.SubjectId, processorOperationId = accepted.Body.OperationId, now = time.GetUtcNow() },
+                        cancellationToken: cancellationToken));
                 }
                 return OutboxResult.Done;
-            case ProcessorCallResult<ProcessorOperation>.Refused refused when kind == "reversal":
+            case ProcessorCallResult<ProcessorOperation>.Refused refused when kind == OperationKind.Reversal:
                 return await ReversalRefusedAsync(operation, processorAuthorizationId, refused, cancellationToken);
             case ProcessorCallResult<ProcessorOperation>.Refused refused:
                 return await FailAsync(operation, $"Processor refused ({refused.StatusCode}): {refused.Detail}", cancellationToken);
@@ -67,7 +61,10 @@ internal sealed class OperationSubmitter(NpgsqlDataSource dataSource, ProcessorO
         }
     }
 
-    private sealed record SubmittedOperation(Guid Id, Guid AuthorizationId, Guid AccountId, string Kind, long Amount, string Currency);
+    private sealed record OperationRow(OperationKind Kind, OperationStatus Status, long Amount, string? ProcessorAuthorizationId, Guid AuthorizationId,
+        Guid AccountId, string Currency);
+
+    private sealed record SubmittedOperation(Guid Id, Guid AuthorizationId, Guid AccountId, OperationKind Kind, long Amount, string Currency);
 
     /// <summary>
     /// The processor would not void. If it already has the authorization voided (an attempt whose answer we lost), the
@@ -87,15 +84,15 @@ internal sealed class OperationSubmitter(NpgsqlDataSource dataSource, ProcessorO
         }
         switch (record?.Status)
         {
-            case "voiding":
+            case ProcessorAuthorizationStatus.Voiding:
                 return OutboxResult.Retry("void refused while another void is completing at the processor");
-            case "voided":
+            case ProcessorAuthorizationStatus.Voided:
                 await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
                 await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
                 {
-                    if (await Sql.ExecuteAsync(connection, tx, """
-                            update core.card_operations set status = 'succeeded', completed_at = $2 where operation_id = $1 and status = 'requested'
-                            """, cancellationToken, operation.Id, time.GetUtcNow()) == 1)
+                    if (await connection.ExecuteAsync(new CommandDefinition("""
+                            update core.card_operations set status = 'succeeded', completed_at = @now where operation_id = @operationId and status = 'requested'
+                            """, new { operationId = operation.Id, now = time.GetUtcNow() }, tx, cancellationToken: cancellationToken)) == 1)
                     {
                         await audit.AppendAsync(FinancialAudit.Entry("authorization.reversed", FinancialAudit.Worker, null, "authorization", operation.AuthorizationId,
                             new Dictionary<string, object?> { ["operationId"] = operation.Id, ["outcome"] = "already voided at the processor" }), tx, cancellationToken);
@@ -116,15 +113,16 @@ internal sealed class OperationSubmitter(NpgsqlDataSource dataSource, ProcessorO
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await Sql.ExecuteAsync(connection, tx, """
-            update core.card_operations set status = 'failed', failure_reason = $2, completed_at = $3 where operation_id = $1 and status = 'requested'
-            """, cancellationToken, operation.Id, reason.Length > 500 ? reason[..500] : reason, time.GetUtcNow());
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
+            update core.card_operations set status = 'failed', failure_reason = @failureReason, completed_at = @now where operation_id = @operationId and status = 'requested'
+            """, new { operationId = operation.Id, failureReason = reason.Length > 500 ? reason[..500] : reason, now = time.GetUtcNow() }, tx,
+            cancellationToken: cancellationToken));
         if (changed == 1)
         {
-            var parked = operation.Kind == "reversal"
+            var parked = operation.Kind == OperationKind.Reversal
                 ? await reversals.AttemptFailedAsync(tx, operation.AuthorizationId, operation.AccountId, operation.Amount, operation.Currency, reason, cancellationToken)
                 : null;
-            await audit.AppendAsync(FinancialAudit.Entry($"{operation.Kind}.failed", FinancialAudit.Worker, null, "authorization", operation.AuthorizationId,
+            await audit.AppendAsync(FinancialAudit.Entry($"{operation.Kind.Db()}.failed", FinancialAudit.Worker, null, "authorization", operation.AuthorizationId,
                 new Dictionary<string, object?> { ["operationId"] = operation.Id, ["reason"] = reason }, AuditOutcome.Failure), tx, cancellationToken);
             if (parked is not null) await audit.AppendAsync(parked, tx, cancellationToken);
         }

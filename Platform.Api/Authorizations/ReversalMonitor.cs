@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
+using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Platform.Api.Data;
 
 namespace Platform.Api.Authorizations;
 
@@ -13,14 +13,6 @@ namespace Platform.Api.Authorizations;
 /// </summary>
 internal sealed class ReversalMonitor : BackgroundService, IHealthCheck
 {
-    /// <summary>Reversals with attempts and none of them open or settled: the same rule reconciliation and the queue use.</summary>
-    public const string NeedsAttentionSql = """
-        select o.authorization_id from core.card_operations o
-        where o.kind = 'reversal' and o.status = 'failed'
-        group by o.authorization_id
-        having not exists (select 1 from core.card_operations x where x.authorization_id = o.authorization_id and x.kind = 'reversal' and x.status <> 'failed')
-        """;
-
     private readonly NpgsqlDataSource dataSource;
     private readonly IOptions<AuthorizationOptions> options;
     private readonly ILogger<ReversalMonitor> logger;
@@ -39,8 +31,8 @@ internal sealed class ReversalMonitor : BackgroundService, IHealthCheck
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null, $"select count(*) from ({NeedsAttentionSql}) waiting");
-        var count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"select count(*) from ({ReversalAttention.WaitingAuthorizationsSql}) waiting", cancellationToken: cancellationToken));
         Interlocked.Exchange(ref needsAttention, count);
         counted = true;
         return count;

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
+using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Platform.Api.Audit;
 using Platform.Api.Data;
 using Platform.Api.Outbox;
+using Platform.Data.Queues;
 
 namespace Platform.Api.Authorizations;
 
@@ -51,7 +53,8 @@ public sealed class Reversals(OutboxStore outbox, IAuditTrail audit, IOptions<Au
             return FinancialAudit.Entry("reversal.needs_attention", FinancialAudit.Worker, null, "authorization", authorizationId,
                 new Dictionary<string, object?> { ["attempts"] = attempts, ["lastFailure"] = reason, ["amount"] = amount, ["currency"] = currency }, AuditOutcome.Failure);
         }
-        var delay = TimeSpan.FromMilliseconds(Math.Min(o.ReversalRetryMaxMs, o.ReversalRetryBaseMs * Math.Pow(2, Math.Min(attempts - 1, 30))));
+        // The schedule every durable worker retries on; the attempts themselves are operations the outbox delivers.
+        var delay = Backoff.FromMilliseconds(o.ReversalRetryBaseMs, o.ReversalRetryMaxMs).After(attempts);
         await AddAttemptAsync(tx, authorizationId, accountId, amount, currency, attempts + 1, delay, cancellationToken);
         return null;
     }
@@ -63,47 +66,41 @@ public sealed class Reversals(OutboxStore outbox, IAuditTrail audit, IOptions<Au
     public async Task<OperationResponse?> RetryAsync(NpgsqlTransaction tx, Guid authorizationId, AuditActor actor, AuditOrigin origin, CancellationToken cancellationToken)
     {
         // The authorization's row lock serializes two operators pressing retry at once.
-        await using (var lockRow = Sql.Command(tx.Connection!, tx, "select 1 from core.authorizations where authorization_id = $1 for update", authorizationId))
-        {
-            if (await lockRow.ExecuteScalarAsync(cancellationToken) is null) return null;
-        }
-        Guid accountId;
-        long amount;
-        string currency;
-        int attempts;
-        await using (var command = Sql.Command(tx.Connection!, tx, """
-            select account_id, max(amount), currency, count(*), bool_and(status = 'failed')
-            from core.card_operations where authorization_id = $1 and kind = 'reversal'
+        if (await tx.Connection!.ExecuteScalarAsync<int?>(new CommandDefinition("select 1 from core.authorizations where authorization_id = @authorizationId for update",
+                new { authorizationId }, tx, cancellationToken: cancellationToken)) is null)
+            return null;
+        var reversal = await tx.Connection!.QuerySingleOrDefaultAsync<ReversalAttempts>(new CommandDefinition($"""
+            select account_id, max(amount) as amount, currency, count(*) as attempts, {ReversalAttention.AllAttemptsFailed} as all_failed
+            from core.card_operations o where authorization_id = @authorizationId and kind = 'reversal'
             group by account_id, currency
-            """, authorizationId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(4)) return null;
-            (accountId, amount, currency, attempts) = (reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2), (int)reader.GetInt64(3));
-        }
+            """, new { authorizationId }, tx, cancellationToken: cancellationToken));
+        if (reversal is not { AllFailed: true }) return null;
+        var (accountId, amount, currency, attempts) = (reversal.AccountId, reversal.Amount, reversal.Currency, (int)reversal.Attempts);
         await AddAttemptAsync(tx, authorizationId, accountId, amount, currency, attempts + 1, TimeSpan.Zero, cancellationToken);
         await audit.AppendAsync(FinancialAudit.Entry("reversal.retry_requested", actor, origin, "authorization", authorizationId,
             new Dictionary<string, object?> { ["attempt"] = attempts + 1, ["operationId"] = AttemptId(authorizationId, attempts + 1) }), tx, cancellationToken);
         var now = PostgresTime.Truncate(time.GetUtcNow());
-        return new OperationResponse(AttemptId(authorizationId, attempts + 1), "reversal", authorizationId, amount, currency, "requested", null, null, now, null);
+        return new OperationResponse(AttemptId(authorizationId, attempts + 1), OperationKind.Reversal.Db(), authorizationId, amount, currency,
+            OperationStatus.Requested.Db(), null, null, now, null);
     }
+
+    private sealed record ReversalAttempts(Guid AccountId, long Amount, string Currency, long Attempts, bool AllFailed);
 
     private async Task<bool> AddAttemptAsync(NpgsqlTransaction tx, Guid authorizationId, Guid accountId, long amount, string currency, int attempt, TimeSpan delay,
         CancellationToken cancellationToken)
     {
         var operationId = AttemptId(authorizationId, attempt);
-        var inserted = await Sql.ExecuteAsync(tx.Connection!, tx, """
+        var inserted = await tx.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into core.card_operations (operation_id, authorization_id, account_id, kind, amount, currency, status, created_at)
-            values ($1, $2, $3, 'reversal', $4, $5, 'requested', $6)
+            values (@operationId, @authorizationId, @accountId, 'reversal', @amount, @currency, 'requested', @now)
             on conflict (operation_id) do nothing
-            """, cancellationToken, operationId, authorizationId, accountId, amount, currency, time.GetUtcNow()) == 1;
+            """, new { operationId, authorizationId, accountId, amount, currency, now = time.GetUtcNow() }, tx, cancellationToken: cancellationToken)) == 1;
         if (inserted) await outbox.EnqueueAsync(tx, CardOperations.SubmitOutboxKind, operationId, null, cancellationToken, delay);
         return inserted;
     }
 
-    private static async Task<int> CountAttemptsAsync(NpgsqlTransaction tx, Guid authorizationId, CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(tx.Connection!, tx, "select count(*) from core.card_operations where authorization_id = $1 and kind = 'reversal'", authorizationId);
-        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private static async Task<int> CountAttemptsAsync(NpgsqlTransaction tx, Guid authorizationId, CancellationToken cancellationToken) =>
+        (int)await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            "select count(*) from core.card_operations where authorization_id = @authorizationId and kind = 'reversal'",
+            new { authorizationId }, tx, cancellationToken: cancellationToken));
 }

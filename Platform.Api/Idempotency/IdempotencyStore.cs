@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Dapper;
 using Npgsql;
-using NpgsqlTypes;
-using Platform.Api.Data;
 
 namespace Platform.Api.Idempotency;
 
@@ -27,19 +26,14 @@ public sealed class IdempotencyStore(TimeProvider time)
             ? new() { [HeaderName] = ["Required on every mutating money call: a unique value per intended operation, at most 255 characters."] }
             : null;
 
-    public async Task<StoredIdempotentResponse?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string scope, string key, CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(connection, transaction,
-            "select request_hash, status_code, response from core.idempotency_keys where scope = $1 and idempotency_key = $2", scope, key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new StoredIdempotentResponse(reader.GetString(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2))
-            : null;
-    }
+    public Task<StoredIdempotentResponse?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string scope, string key, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<StoredIdempotentResponse>(new CommandDefinition(
+            "select request_hash, status_code, response as response_json from core.idempotency_keys where scope = @scope and idempotency_key = @key",
+            new { scope, key }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
     /// <see cref="TryClaimAsync"/> as a common-table expression: <c>claim</c> returns a row when this request owns the
-    /// key. Parameters: <c>@claim_scope</c>, <c>@claim_key</c>, <c>@claim_hash</c>, <c>@now</c>.
+    /// key. Parameters: <c>@claim_scope</c>, <c>@claim_key</c>, <c>@claim_hash</c>, <c>@now</c> (see <see cref="Authorizations.AuthorizationStore"/>).
     /// </summary>
     public const string ClaimCte = """
         claim as (
@@ -47,28 +41,18 @@ public sealed class IdempotencyStore(TimeProvider time)
             values (@claim_scope, @claim_key, @claim_hash, 0, @now) on conflict do nothing returning 1)
         """;
 
-    public static void AddClaimParameters(NpgsqlCommand command, string scope, string key, string requestHash)
-    {
-        command.Parameters.AddWithValue("claim_scope", scope);
-        command.Parameters.AddWithValue("claim_key", key);
-        command.Parameters.AddWithValue("claim_hash", requestHash);
-    }
-
     /// <summary>True when this request owns the key; false when another request already used it (committed).</summary>
     public async Task<bool> TryClaimAsync(NpgsqlTransaction transaction, string scope, string key, string requestHash, CancellationToken cancellationToken) =>
-        await Sql.ExecuteAsync(transaction.Connection!, transaction, """
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into core.idempotency_keys (scope, idempotency_key, request_hash, status_code, created_at)
-            values ($1, $2, $3, 0, $4) on conflict do nothing
-            """, cancellationToken, scope, key, requestHash, time.GetUtcNow()) == 1;
+            values (@scope, @key, @requestHash, 0, @now) on conflict do nothing
+            """, new { scope, key, requestHash, now = time.GetUtcNow() }, transaction, cancellationToken: cancellationToken)) == 1;
 
-    public async Task CompleteAsync<T>(NpgsqlTransaction transaction, string scope, string key, int statusCode, T response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(transaction.Connection!, transaction,
-            "update core.idempotency_keys set status_code = $3, response = $4 where scope = $1 and idempotency_key = $2", scope, key, statusCode, null);
+    public Task CompleteAsync<T>(NpgsqlTransaction transaction, string scope, string key, int statusCode, T response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         // Stored as the exact text sent, so that a replay answers byte for byte the same.
-        command.Parameters[3] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = JsonSerializer.Serialize(response, typeInfo) };
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+        transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "update core.idempotency_keys set status_code = @statusCode, response = @response where scope = @scope and idempotency_key = @key",
+            new { scope, key, statusCode, response = JsonSerializer.Serialize(response, typeInfo) }, transaction, cancellationToken: cancellationToken));
 }
 
 /// <summary>

@@ -1,5 +1,5 @@
+using Dapper;
 using Npgsql;
-using Platform.Api.Data;
 
 namespace Platform.Api.Ledger;
 
@@ -10,15 +10,11 @@ namespace Platform.Api.Ledger;
 public sealed class LedgerPostings(TimeProvider time)
 {
     /// <summary>
-    /// Reserves credit for an authorization if the account is open and has it available. One conditional row update,
-    /// so concurrent holds on one account (from any number of API instances) queue on the row and never overdraw it.
-    /// Returns the available credit after the hold, or null when there was not enough (nothing changed then).
-    /// </summary>
-    /// <summary>
     /// <see cref="TryHoldAsync"/> as a common-table expression, for a statement that does more in the same round trip:
     /// the same conditional update and posting, run only when <paramref name="guard"/> holds; <c>hold</c> returns the
     /// available credit after the hold, or no row when the credit is not there. Parameters: <c>@hold_account</c>,
-    /// <c>@hold_amount</c>, <c>@hold_currency</c>, <c>@hold_authorization</c>, <c>@hold_description</c>, <c>@now</c>.
+    /// <c>@hold_amount</c>, <c>@hold_currency</c>, <c>@hold_authorization</c>, <c>@hold_description</c>, <c>@now</c>
+    /// (see <see cref="Authorizations.AuthorizationStore"/>).
     /// </summary>
     public static string HoldCte(string guard) => $"""
         hold as (
@@ -30,23 +26,18 @@ public sealed class LedgerPostings(TimeProvider time)
             select @hold_account, 'hold', 'held', @hold_amount, @hold_currency, @hold_authorization, null, @hold_description, @now from hold)
         """;
 
-    public static void AddHoldParameters(NpgsqlCommand command, Guid accountId, Guid authorizationId, long amount, string currency, string description)
-    {
-        command.Parameters.AddWithValue("hold_account", accountId);
-        command.Parameters.AddWithValue("hold_amount", amount);
-        command.Parameters.AddWithValue("hold_currency", currency);
-        command.Parameters.AddWithValue("hold_authorization", authorizationId);
-        command.Parameters.AddWithValue("hold_description", description);
-    }
-
+    /// <summary>
+    /// Reserves credit for an authorization if the account is open and has it available. One conditional row update,
+    /// so concurrent holds on one account (from any number of API instances) queue on the row and never overdraw it.
+    /// Returns the available credit after the hold, or null when there was not enough (nothing changed then).
+    /// </summary>
     public async Task<long?> TryHoldAsync(NpgsqlTransaction transaction, Guid accountId, Guid authorizationId, long amount, string currency, string description, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(transaction.Connection!, transaction, """
-            update core.accounts set held_amount = held_amount + $2, updated_at = $3
-            where account_id = $1 and status = 'open' and credit_limit - held_amount - posted_balance >= $2
+        if (await transaction.Connection!.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            update core.accounts set held_amount = held_amount + @amount, updated_at = @now
+            where account_id = @accountId and status = 'open' and credit_limit - held_amount - posted_balance >= @amount
             returning credit_limit - held_amount - posted_balance
-            """, accountId, amount, time.GetUtcNow());
-        if (await command.ExecuteScalarAsync(cancellationToken) is not long available) return null;
+            """, new { accountId, amount, now = time.GetUtcNow() }, transaction, cancellationToken: cancellationToken)) is not { } available) return null;
         await InsertAsync(transaction, accountId, "hold", "held", amount, currency, authorizationId, null, description, cancellationToken);
         return available;
     }
@@ -69,28 +60,26 @@ public sealed class LedgerPostings(TimeProvider time)
         CancellationToken cancellationToken)
     {
         if (heldDelta == 0 && postedDelta == 0) return await AvailableAsync(transaction, accountId, cancellationToken);
-        await using var command = Sql.Command(transaction.Connection!, transaction, """
-            update core.accounts set held_amount = held_amount + $2, posted_balance = posted_balance + $3, updated_at = $4
-            where account_id = $1
+        var available = await transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition("""
+            update core.accounts set held_amount = held_amount + @heldDelta, posted_balance = posted_balance + @postedDelta, updated_at = @now
+            where account_id = @accountId
             returning credit_limit - held_amount - posted_balance
-            """, accountId, heldDelta, postedDelta, time.GetUtcNow());
-        var available = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            """, new { accountId, heldDelta, postedDelta, now = time.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
         foreach (var posting in postings)
             await InsertAsync(transaction, accountId, posting.EntryType, posting.Balance, posting.Amount, currency, authorizationId, operationId, description, cancellationToken);
         return available;
     }
 
-    private static async Task<long> AvailableAsync(NpgsqlTransaction transaction, Guid accountId, CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(transaction.Connection!, transaction,
-            "select credit_limit - held_amount - posted_balance from core.accounts where account_id = $1", accountId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private static Task<long> AvailableAsync(NpgsqlTransaction transaction, Guid accountId, CancellationToken cancellationToken) =>
+        transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            "select credit_limit - held_amount - posted_balance from core.accounts where account_id = @accountId",
+            new { accountId }, transaction, cancellationToken: cancellationToken));
 
     private async Task InsertAsync(NpgsqlTransaction transaction, Guid accountId, string entryType, string balance, long amount, string currency,
         Guid authorizationId, Guid? operationId, string description, CancellationToken cancellationToken) =>
-        await Sql.ExecuteAsync(transaction.Connection!, transaction, """
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into core.ledger_postings (account_id, entry_type, balance_type, amount, currency, authorization_id, operation_id, description, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """, cancellationToken, accountId, entryType, balance, amount, currency, authorizationId, operationId, description, time.GetUtcNow());
+            values (@accountId, @entryType, @balance, @amount, @currency, @authorizationId, @operationId, @description, @now)
+            """, new { accountId, entryType, balance, amount, currency, authorizationId, operationId, description, now = time.GetUtcNow() }, transaction,
+            cancellationToken: cancellationToken));
 }

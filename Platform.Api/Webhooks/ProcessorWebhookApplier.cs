@@ -1,9 +1,9 @@
 using System.Text.Json;
+using Dapper;
 using Npgsql;
 using Platform.Api.Audit;
 using Platform.Api.Authorizations;
 using Platform.Api.Cards;
-using Platform.Api.Data;
 using Platform.Api.Integrations.Processor;
 using Platform.Api.Ledger;
 
@@ -23,8 +23,9 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        if (await Sql.ExecuteAsync(connection, tx, "insert into core.processed_webhooks (webhook_id, event_type, received_at) values ($1, $2, $3) on conflict do nothing",
-                cancellationToken, envelope.Id, envelope.Type, time.GetUtcNow()) == 0)
+        if (await connection.ExecuteAsync(new CommandDefinition(
+                "insert into core.processed_webhooks (webhook_id, event_type, received_at) values (@webhookId, @eventType, @now) on conflict do nothing",
+                new { webhookId = envelope.Id, eventType = envelope.Type, now = time.GetUtcNow() }, tx, cancellationToken: cancellationToken)) == 0)
         {
             await tx.RollbackAsync(cancellationToken);
             return WebhookOutcome.Duplicate;
@@ -56,44 +57,42 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
         var succeeded = envelope.Type.EndsWith(".succeeded", StringComparison.Ordinal);
         if (!succeeded && !envelope.Type.EndsWith(".failed", StringComparison.Ordinal)) return WebhookOutcome.Ignored;
 
-        Guid operationId, authorizationId, accountId;
-        string kind, status, currency, authorizationStatus;
-        long amount, authHeld;
-        await using (var command = Sql.Command(tx.Connection!, tx, """
-            select o.operation_id, o.authorization_id, o.account_id, o.kind, o.status, o.amount, o.currency, a.held_amount, a.status
+        var operation = await tx.Connection!.QuerySingleOrDefaultAsync<SettlingOperation>(new CommandDefinition("""
+            select o.operation_id, o.authorization_id, o.account_id, o.kind, o.status, o.amount, o.currency, a.held_amount as authorization_held,
+                a.status as authorization_status
             from core.card_operations o join core.authorizations a on a.authorization_id = o.authorization_id
-            where o.processor_operation_id = $1
+            where o.processor_operation_id = @processorOperationId
             for update of o, a
-            """, data.OperationId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return WebhookOutcome.NotYetKnown;
-            (operationId, authorizationId, accountId, kind, status, amount, currency, authHeld, authorizationStatus) = (reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2),
-                reader.GetString(3), reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetInt64(7), reader.GetString(8));
-        }
-        if (status is "succeeded" or "failed") return WebhookOutcome.Ignored;
+            """, new { processorOperationId = data.OperationId }, tx, cancellationToken: cancellationToken));
+        if (operation is null) return WebhookOutcome.NotYetKnown;
+        var (operationId, authorizationId, accountId, kind, amount, currency, authHeld) = (operation.OperationId, operation.AuthorizationId, operation.AccountId,
+            operation.Kind, operation.Amount, operation.Currency, operation.AuthorizationHeld);
+        if (operation.Status is OperationStatus.Succeeded or OperationStatus.Failed) return WebhookOutcome.Ignored;
 
         var now = time.GetUtcNow();
-        await Sql.ExecuteAsync(tx.Connection!, tx, "update core.card_operations set status = $2, failure_reason = $3, completed_at = $4 where operation_id = $1",
-            cancellationToken, operationId, succeeded ? "succeeded" : "failed", data.FailureReason, now);
+        await tx.Connection!.ExecuteAsync(new CommandDefinition(
+            "update core.card_operations set status = @status, failure_reason = @failureReason, completed_at = @now where operation_id = @operationId",
+            new { operationId, status = (succeeded ? OperationStatus.Succeeded : OperationStatus.Failed).Db(), failureReason = data.FailureReason, now }, tx,
+            cancellationToken: cancellationToken));
         if (succeeded)
         {
             switch (kind)
             {
-                case "capture":
+                case OperationKind.Capture:
                     // Normally the whole amount comes off the hold; if the hold already expired, the purchase still posts.
                     var release = Math.Min(authHeld, amount);
-                    await Sql.ExecuteAsync(tx.Connection!, tx, """
-                        update core.authorizations set captured_amount = captured_amount + $2, held_amount = held_amount - $3 where authorization_id = $1
-                        """, cancellationToken, authorizationId, amount, release);
+                    await tx.Connection!.ExecuteAsync(new CommandDefinition("""
+                        update core.authorizations set captured_amount = captured_amount + @amount, held_amount = held_amount - @release where authorization_id = @authorizationId
+                        """, new { authorizationId, amount, release }, tx, cancellationToken: cancellationToken));
                     await ledger.PostPurchaseAsync(tx, accountId, authorizationId, operationId, amount, release, currency, "Purchase posted", cancellationToken);
                     break;
-                case "refund":
+                case OperationKind.Refund:
                     await ledger.PostRefundAsync(tx, accountId, authorizationId, operationId, amount, currency, "Refund posted", cancellationToken);
                     break;
-                case "void":
-                    await Sql.ExecuteAsync(tx.Connection!, tx, "update core.authorizations set status = 'voided', held_amount = 0 where authorization_id = $1",
-                        cancellationToken, authorizationId);
+                case OperationKind.Void:
+                    await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                        "update core.authorizations set status = 'voided', held_amount = 0 where authorization_id = @authorizationId",
+                        new { authorizationId }, tx, cancellationToken: cancellationToken));
                     await ledger.ReleaseHoldAsync(tx, accountId, authorizationId, operationId, authHeld, currency, "Hold released: voided", cancellationToken);
                     break;
                 // A reversal settles an authorization whose hold was already released when it was declined or expired.
@@ -104,23 +103,22 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
             ["operationId"] = operationId, ["amount"] = amount, ["currency"] = currency, ["processorOperationId"] = data.OperationId,
             ["webhookId"] = envelope.Id, ["failureReason"] = data.FailureReason,
         };
-        if (kind == "reversal" && succeeded)
+        if (kind == OperationKind.Reversal && succeeded)
         {
             // Only now, with the processor's confirmation, is the approval it held undone.
-            details["outcome"] = authorizationStatus == "expired" ? "expired hold voided" : "late approval reversed";
+            details["outcome"] = operation.AuthorizationStatus == AuthorizationStatus.Expired ? "expired hold voided" : "late approval reversed";
         }
 
         var eventType = kind switch
         {
-            "capture" => succeeded ? "capture.settled" : "capture.failed",
-            "refund" => succeeded ? "refund.settled" : "refund.failed",
-            "void" => succeeded ? "authorization.voided" : "void.failed",
+            OperationKind.Capture => succeeded ? "capture.settled" : "capture.failed",
+            OperationKind.Refund => succeeded ? "refund.settled" : "refund.failed",
+            OperationKind.Void => succeeded ? "authorization.voided" : "void.failed",
             _ => succeeded ? "authorization.reversed" : "reversal.failed",
         };
-        var parked = kind == "reversal" && !succeeded
+        var parked = kind == OperationKind.Reversal && !succeeded
             ? await reversals.AttemptFailedAsync(tx, authorizationId, accountId, amount, currency, data.FailureReason, cancellationToken)
             : null;
-        // Audited last: no row lock may be taken once the audit chain's (global) lock is held.
         await audit.AppendAsync(FinancialAudit.Entry(eventType, FinancialAudit.ProcessorWebhook, null, "authorization", authorizationId,
             details, succeeded ? AuditOutcome.Success : AuditOutcome.Failure), tx, cancellationToken);
         if (parked is not null) await audit.AppendAsync(parked, tx, cancellationToken);
@@ -130,19 +128,22 @@ public sealed class ProcessorWebhookApplier(NpgsqlDataSource dataSource, LedgerP
     private async Task<WebhookOutcome> ApplyCardEventAsync(NpgsqlTransaction tx, ProcessorWebhookEnvelope envelope, ProcessorCard data, CancellationToken cancellationToken)
     {
         if (CardStatuses.FromWebhook(envelope.Type) is not { } newStatus) return WebhookOutcome.Ignored;
-        Guid cardId;
-        string current;
-        await using (var command = Sql.Command(tx.Connection!, tx, "select card_id, status from core.cards where processor_card_token = $1 for update", data.CardToken))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return WebhookOutcome.NotYetKnown;
-            (cardId, current) = (reader.GetGuid(0), reader.GetString(1));
-        }
+        var card = await tx.Connection!.QuerySingleOrDefaultAsync<CardRow>(new CommandDefinition(
+            "select card_id, status from core.cards where processor_card_token = @cardToken for update",
+            new { cardToken = data.CardToken }, tx, cancellationToken: cancellationToken));
+        if (card is null) return WebhookOutcome.NotYetKnown;
+        var (cardId, current) = (card.CardId, card.Status);
         if (CardStatuses.Rank(newStatus) <= CardStatuses.Rank(current)) return WebhookOutcome.Ignored;
-        await Sql.ExecuteAsync(tx.Connection!, tx, "update core.cards set status = $2, updated_at = $3 where card_id = $1", cancellationToken, cardId, newStatus, time.GetUtcNow());
+        await tx.Connection!.ExecuteAsync(new CommandDefinition("update core.cards set status = @status, updated_at = @now where card_id = @cardId",
+            new { cardId, status = newStatus, now = time.GetUtcNow() }, tx, cancellationToken: cancellationToken));
         await audit.AppendAsync(FinancialAudit.Entry(envelope.Type, FinancialAudit.ProcessorWebhook, null, "card", cardId,
             new Dictionary<string, object?> { ["status"] = newStatus, ["previousStatus"] = current, ["webhookId"] = envelope.Id },
             newStatus == "failed" ? AuditOutcome.Failure : AuditOutcome.Success), tx, cancellationToken);
         return WebhookOutcome.Applied;
     }
+
+    private sealed record SettlingOperation(Guid OperationId, Guid AuthorizationId, Guid AccountId, OperationKind Kind, OperationStatus Status, long Amount,
+        string Currency, long AuthorizationHeld, AuthorizationStatus AuthorizationStatus);
+
+    private sealed record CardRow(Guid CardId, string Status);
 }

@@ -76,7 +76,19 @@ public sealed record ProcessorAuthorizationRecord(
     long RefundedAmount,
     string Status,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<ProcessorOperation> Operations);
+    IReadOnlyList<ProcessorOperation> Operations)
+{
+    /// <summary>The processor has voided it: nothing it approved stands.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsVoided => Status == ProcessorAuthorizationStatus.Voided;
+}
+
+/// <summary>The processor's spelling of where its record of an authorization is (its contract, not ours: <c>SIMULATORS.md</c>).</summary>
+public static class ProcessorAuthorizationStatus
+{
+    public const string Voiding = "voiding";
+    public const string Voided = "voided";
+}
 
 public sealed record ProcessorWebhookEndpoint(string Url);
 
