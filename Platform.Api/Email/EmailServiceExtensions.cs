@@ -42,8 +42,6 @@ internal static class EmailServiceExtensions
         services.AddSingleton<CreditDecisionRequests>();
         services.AddTransient<IOutboxHandler, CreditDecisionMailer>();
 
-        // Identity registers the real contacts (customer ↔ account); this fallback only fills in until it does.
-        services.TryAddSingleton<IAccountContacts, AccountOwnerContacts>();
         services.AddSingleton<AlertRuleStore>();
         services.AddTransient<IAuthorizationRecordedHandler, TransactionAlertRules>();
         services.AddTransient<IOutboxHandler, TransactionAlertHandler>();

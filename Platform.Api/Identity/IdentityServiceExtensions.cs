@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Platform.Api.Email;
 using Platform.Api.Identity;
@@ -55,7 +54,7 @@ public static class IdentityServiceExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(PlatformPolicies.Operator, policy => policy.RequireRole(PlatformRoles.Operator));
 
-        builder.Services.Replace(ServiceDescriptor.Singleton<IAccountContacts, IdentityAccountContacts>());
+        builder.Services.AddSingleton<IAccountContacts, IdentityAccountContacts>();
         builder.Services.AddScoped<AuthEvents>();
         builder.Services.AddScoped<IdentityMail>();
         builder.Services.AddScoped<AccountRegistration>();

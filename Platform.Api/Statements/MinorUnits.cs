@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Platform.Api.Statements;
 
-/// <summary>Shows an amount in minor units the way a statement prints it (ISO 4217 exponent, invariant grouping).</summary>
+/// <summary>
+/// Amounts in minor units: the one ISO 4217 exponent table (where the point goes), and how a statement prints an amount
+/// (invariant grouping). E-mails format with the same exponents.
+/// </summary>
 public static class MinorUnits
 {
     // ISO 4217 currencies whose minor unit is not the cent; everything else has two decimals.
