@@ -1,5 +1,5 @@
+using Dapper;
 using Npgsql;
-using Platform.Api.Data;
 
 namespace Platform.Api.Audit;
 
@@ -12,13 +12,11 @@ internal sealed record AuditBlock(
     long BlockNumber, string FirstTxid, long FirstSequence, string LastTxid, long LastSequence, int EventCount,
     byte[] MerkleRoot, byte[] PreviousHash, byte[] Hash, DateTime SealedAtUtc)
 {
+    /// <summary>The columns a block is read from, named as the record's members (rows map by name).</summary>
     public const string SelectColumns = """
-        block_number, first_txid::text, first_sequence, last_txid::text, last_sequence, event_count, merkle_root, previous_hash, hash, sealed_at
+        block_number, first_txid::text, first_sequence, last_txid::text, last_sequence, event_count, merkle_root, previous_hash, hash,
+        sealed_at AS sealed_at_utc
         """;
-
-    public static AuditBlock Read(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt32(5),
-        reader.GetFieldValue<byte[]>(6), reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8), reader.GetFieldValue<DateTime>(9));
 
     /// <summary>The next block over <paramref name="events"/> (in seal order), chained to <paramref name="previous"/>.</summary>
     public static AuditBlock Seal(AuditBlock? previous, IReadOnlyList<(long Sequence, string Txid, byte[] Hash)> events, DateTime sealedAtUtc)
@@ -35,16 +33,23 @@ internal sealed record AuditBlock(
     public byte[] ComputeHash() =>
         AuditHash.Block(BlockNumber, FirstTxid, FirstSequence, LastTxid, LastSequence, EventCount, MerkleRoot, PreviousHash, SealedAtUtc);
 
-    public static async Task<AuditBlock?> LastAsync(NpgsqlTransaction tx, CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(tx.Connection!, tx, $"select {SelectColumns} from audit.blocks order by block_number desc limit 1");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
+    public static Task<AuditBlock?> LastAsync(NpgsqlTransaction tx, CancellationToken cancellationToken) =>
+        tx.Connection!.QuerySingleOrDefaultAsync<AuditBlock?>(new CommandDefinition(
+            $"select {SelectColumns} from audit.blocks order by block_number desc limit 1", transaction: tx, cancellationToken: cancellationToken));
+
+    /// <summary>Every block in chain order.</summary>
+    public static async Task<IReadOnlyList<AuditBlock>> AllAsync(NpgsqlTransaction tx, CancellationToken cancellationToken) =>
+        [.. await tx.Connection!.QueryAsync<AuditBlock>(new CommandDefinition(
+            $"select {SelectColumns} from audit.blocks order by block_number", transaction: tx, cancellationToken: cancellationToken))];
 
     public Task InsertAsync(NpgsqlTransaction tx, CancellationToken cancellationToken) =>
-        Sql.ExecuteAsync(tx.Connection!, tx, """
+        tx.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into audit.blocks (block_number, first_txid, first_sequence, last_txid, last_sequence, event_count, merkle_root, previous_hash, hash, sealed_at)
-            values ($1, $2::xid8, $3, $4::xid8, $5, $6, $7, $8, $9, $10)
-            """, cancellationToken, BlockNumber, FirstTxid, FirstSequence, LastTxid, LastSequence, EventCount, MerkleRoot, PreviousHash, Hash, SealedAtUtc);
+            values (@BlockNumber, @FirstTxid::xid8, @FirstSequence, @LastTxid::xid8, @LastSequence, @EventCount, @MerkleRoot, @PreviousHash, @Hash, @SealedAt)
+            """, new
+            {
+                BlockNumber, FirstTxid, FirstSequence, LastTxid, LastSequence, EventCount, MerkleRoot, PreviousHash, Hash,
+                // As a UTC instant: the column is timestamptz.
+                SealedAt = new DateTimeOffset(SealedAtUtc, TimeSpan.Zero),
+            }, tx, cancellationToken: cancellationToken));
 }

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Globalization;
+using Dapper;
 using Npgsql;
 
 namespace Platform.Api.Audit;
@@ -23,18 +25,15 @@ internal sealed class AuditChainVerifier(NpgsqlDataSource dataSource, TimeProvid
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Repeatable read: one consistent snapshot of blocks and events, even while appends and sealing continue.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var blocks = new List<AuditBlock>();
-        await using (var command = new NpgsqlCommand($"select {AuditBlock.SelectColumns} from audit.blocks order by block_number", connection, transaction))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken)) blocks.Add(AuditBlock.Read(reader));
-        }
+        var blocks = await AuditBlock.AllAsync(transaction, cancellationToken);
 
-        await using var events = new NpgsqlCommand($"select {StoredAuditEvent.SelectColumns} from audit.events order by txid, sequence", connection, transaction);
-        await using var rows = await events.ExecuteReaderAsync(cancellationToken);
+        // Streamed: the whole trail is walked, never held in memory at once.
+        await using var rows = await connection.ExecuteReaderAsync(new CommandDefinition(
+            $"select {StoredAuditEvent.SelectColumns} from audit.events order by txid, sequence", transaction: transaction, cancellationToken: cancellationToken));
+        var parse = rows.GetRowParser<AuditEventRow>();
         var previousHash = AuditHash.Genesis;
         long checkedEvents = 0;
-        var pending = await NextAsync(rows, cancellationToken);
+        var pending = await NextAsync(rows, parse, cancellationToken);
         for (var index = 0; index < blocks.Count; index++)
         {
             var block = blocks[index];
@@ -54,7 +53,7 @@ internal sealed class AuditChainVerifier(NpgsqlDataSource dataSource, TimeProvid
                     return Broken(checkedEvents, block.BlockNumber - 1, row.Event.Sequence, $"block {block.BlockNumber} should start at event {block.FirstSequence}, not {row.Event.Sequence}");
                 leaves.Add(AuditHash.Leaf(row.Event.Sequence, row.Hash));
                 checkedEvents++;
-                pending = await NextAsync(rows, cancellationToken);
+                pending = await NextAsync(rows, parse, cancellationToken);
             }
             if (leaves.Count != block.EventCount)
                 return Broken(checkedEvents, block.BlockNumber - 1, block.FirstSequence,
@@ -74,14 +73,15 @@ internal sealed class AuditChainVerifier(NpgsqlDataSource dataSource, TimeProvid
             unsealed++;
             checkedEvents++;
             oldest = oldest is { } o && o < row.Event.OccurredAtUtc ? o : row.Event.OccurredAtUtc;
-            pending = await NextAsync(rows, cancellationToken);
+            pending = await NextAsync(rows, parse, cancellationToken);
         }
         return new AuditChainReport(true, checkedEvents, null, null, blocks.Count, unsealed,
             oldest is { } at ? Math.Max(0, (time.GetUtcNow().UtcDateTime - at).TotalSeconds) : null);
     }
 
-    private static async Task<(StoredAuditEvent Event, byte[] Hash)?> NextAsync(NpgsqlDataReader rows, CancellationToken cancellationToken) =>
-        await rows.ReadAsync(cancellationToken) ? StoredAuditEvent.Read(rows) : null;
+    private static async Task<(StoredAuditEvent Event, byte[] Hash)?> NextAsync(DbDataReader rows, Func<DbDataReader, AuditEventRow> parse,
+        CancellationToken cancellationToken) =>
+        await rows.ReadAsync(cancellationToken) ? parse(rows).ToStored() : null;
 
     /// <summary>Whether an event comes after (txid, sequence) in seal order.</summary>
     private static bool After(StoredAuditEvent e, string txid, long sequence)

@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 
 namespace Platform.Api.Audit;
@@ -18,10 +19,11 @@ internal sealed class AuditEventReader(NpgsqlDataSource dataSource)
 
     public async Task<AuditEventPage> ReadAsync(AuditEventQuery query, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<AuditEventRow>(new CommandDefinition($"""
             SELECT {StoredAuditEvent.SelectColumns},
                    (SELECT b.block_number FROM audit.blocks b
-                    WHERE (txid, sequence) BETWEEN (b.first_txid, b.first_sequence) AND (b.last_txid, b.last_sequence) LIMIT 1)
+                    WHERE (txid, sequence) BETWEEN (b.first_txid, b.first_sequence) AND (b.last_txid, b.last_sequence) LIMIT 1) AS block_number
             FROM audit.events
             WHERE sequence > @after
               AND (@event_type::text IS NULL OR event_type = @event_type)
@@ -29,20 +31,21 @@ internal sealed class AuditEventReader(NpgsqlDataSource dataSource)
               AND (@resource_id::text IS NULL OR resource_id = @resource_id)
             ORDER BY sequence
             LIMIT @limit
-            """);
-        command.Parameters.AddWithValue("after", query.AfterSequence);
-        command.Parameters.AddWithValue("event_type", (object?)query.EventType ?? DBNull.Value);
-        command.Parameters.AddWithValue("resource_type", (object?)query.ResourceType ?? DBNull.Value);
-        command.Parameters.AddWithValue("resource_id", (object?)query.ResourceId ?? DBNull.Value);
-        // One more than asked for tells whether another page exists without a second query.
-        command.Parameters.AddWithValue("limit", query.Limit + 1);
+            """, new
+            {
+                after = query.AfterSequence,
+                event_type = query.EventType,
+                resource_type = query.ResourceType,
+                resource_id = query.ResourceId,
+                // One more than asked for tells whether another page exists without a second query.
+                limit = query.Limit + 1,
+            }, cancellationToken: cancellationToken));
 
         var events = new List<RecordedAuditEvent>(query.Limit + 1);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        foreach (var row in rows)
         {
-            var (stored, hash) = StoredAuditEvent.Read(reader);
-            events.Add(stored.ToRecorded(hash, reader.IsDBNull(16) ? null : reader.GetInt64(16)));
+            var (stored, hash) = row.ToStored();
+            events.Add(stored.ToRecorded(hash, row.BlockNumber));
         }
 
         if (events.Count <= query.Limit)

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data;
 using Microsoft.Extensions.Options;
+using Dapper;
 using Npgsql;
 using Platform.Api.Data;
 
@@ -35,32 +36,32 @@ internal sealed partial class AuditSealer(NpgsqlDataSource dataSource, TimeProvi
     public async Task<int> SealAsync(int maxEvents, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await ScalarAsync<bool>(connection, null, "select pg_try_advisory_lock($1)", cancellationToken, SealLockKey)) return 0;
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select pg_try_advisory_lock(@key)", new { key = SealLockKey },
+                cancellationToken: cancellationToken))) return 0;
         try
         {
             // Under the lock, so this snapshot sees every block sealed before.
             await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
             var previous = await AuditBlock.LastAsync(tx, cancellationToken);
-            var watermark = await ScalarAsync<string>(connection, tx, "select pg_snapshot_xmin(pg_current_snapshot())::text", cancellationToken);
+            var watermark = await connection.ExecuteScalarAsync<string>(new CommandDefinition("select pg_snapshot_xmin(pg_current_snapshot())::text",
+                transaction: tx, cancellationToken: cancellationToken));
             var events = new List<(StoredAuditEvent Event, byte[] Hash)>();
-            await using (var command = Sql.Command(connection, tx, $"""
+            var rows = await connection.QueryAsync<AuditEventRow>(new CommandDefinition($"""
                 select {StoredAuditEvent.SelectColumns} from audit.events
-                where (txid, sequence) > ($1::xid8, $2) and txid < $3::xid8
-                order by txid, sequence limit $4
-                """, previous?.LastTxid ?? "0", previous?.LastSequence ?? 0L, watermark, maxEvents))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+                where (txid, sequence) > (@afterTxid::xid8, @afterSequence) and txid < @watermark::xid8
+                order by txid, sequence limit @maxEvents
+                """, new { afterTxid = previous?.LastTxid ?? "0", afterSequence = previous?.LastSequence ?? 0L, watermark, maxEvents }, tx,
+                cancellationToken: cancellationToken));
+            foreach (var row in rows)
             {
-                while (await reader.ReadAsync(cancellationToken))
+                var (stored, hash) = row.ToStored();
+                // An event whose content no longer matches its hash is never sealed: the block would vouch for it.
+                if (!stored.ComputeHash().AsSpan().SequenceEqual(hash))
                 {
-                    var (stored, hash) = StoredAuditEvent.Read(reader);
-                    // An event whose content no longer matches its hash is never sealed: the block would vouch for it.
-                    if (!stored.ComputeHash().AsSpan().SequenceEqual(hash))
-                    {
-                        if (Interlocked.Exchange(ref refusedAt, stored.Sequence) != stored.Sequence) LogTampered(logger, stored.Sequence);
-                        break;
-                    }
-                    events.Add((stored, hash));
+                    if (Interlocked.Exchange(ref refusedAt, stored.Sequence) != stored.Sequence) LogTampered(logger, stored.Sequence);
+                    break;
                 }
+                events.Add((stored, hash));
             }
             if (events.Count == 0) return 0;
 
@@ -71,14 +72,8 @@ internal sealed partial class AuditSealer(NpgsqlDataSource dataSource, TimeProvi
         }
         finally
         {
-            await ScalarAsync<bool>(connection, null, "select pg_advisory_unlock($1)", CancellationToken.None, SealLockKey);
+            await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select pg_advisory_unlock(@key)", new { key = SealLockKey }));
         }
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? tx, string sql, CancellationToken cancellationToken, params object?[] parameters)
-    {
-        await using var command = Sql.Command(connection, tx, sql, parameters);
-        return (T)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Audit event {Sequence} does not match its hash: it and the events after it are not sealed until an operator looks (GET /v1/audit/verify)")]

@@ -1,8 +1,9 @@
-using Platform.Api.Data;
 using System.Diagnostics;
 using System.Text.Json;
+using Dapper;
 using Npgsql;
-using NpgsqlTypes;
+using Platform.Api.Data;
+using Platform.Data;
 
 namespace Platform.Api.Audit;
 
@@ -60,27 +61,29 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
             AuditHash.Genesis);
         var hash = stored.ComputeHash();
 
-        await using var insert = new NpgsqlCommand("""
+        var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO audit.events (event_id, occurred_at, actor_type, actor_id, event_type, outcome,
                                       origin_ip, origin_service, resource_type, resource_id, details, previous_hash, hash)
             VALUES (@event_id, @occurred_at, @actor_type, @actor_id, @event_type, @outcome,
                     @origin_ip, @origin_service, @resource_type, @resource_id, @details, @previous_hash, @hash)
             RETURNING sequence
-            """, connection, transaction);
-        insert.Parameters.AddWithValue("event_id", stored.EventId);
-        insert.Parameters.AddWithValue("occurred_at", stored.OccurredAtUtc);
-        insert.Parameters.AddWithValue("actor_type", stored.ActorType);
-        insert.Parameters.AddWithValue("actor_id", stored.ActorId);
-        insert.Parameters.AddWithValue("event_type", stored.EventType);
-        insert.Parameters.AddWithValue("outcome", stored.Outcome);
-        insert.Parameters.AddWithValue("origin_ip", (object?)stored.OriginIp ?? DBNull.Value);
-        insert.Parameters.AddWithValue("origin_service", (object?)stored.OriginService ?? DBNull.Value);
-        insert.Parameters.AddWithValue("resource_type", (object?)stored.ResourceType ?? DBNull.Value);
-        insert.Parameters.AddWithValue("resource_id", (object?)stored.ResourceId ?? DBNull.Value);
-        insert.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Json) { Value = stored.Details });
-        insert.Parameters.AddWithValue("previous_hash", stored.PreviousHash);
-        insert.Parameters.AddWithValue("hash", hash);
-        var sequence = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+            """, new
+            {
+                event_id = stored.EventId,
+                // As a UTC instant: the column is timestamptz; the hash covers the same microsecond value.
+                occurred_at = new DateTimeOffset(stored.OccurredAtUtc, TimeSpan.Zero),
+                actor_type = stored.ActorType,
+                actor_id = stored.ActorId,
+                event_type = stored.EventType,
+                outcome = stored.Outcome,
+                origin_ip = stored.OriginIp,
+                origin_service = stored.OriginService,
+                resource_type = stored.ResourceType,
+                resource_id = stored.ResourceId,
+                details = JsonParameter.Json(stored.Details),
+                previous_hash = stored.PreviousHash,
+                hash,
+            }, transaction, cancellationToken: cancellationToken));
         return (stored with { Sequence = sequence }).ToRecorded(hash);
     }
 }

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Platform.Api.Audit;
 
 /// <summary>
@@ -26,33 +24,14 @@ internal sealed record StoredAuditEvent(
     public const short CurrentHashVersion = 2;
 
     /// <summary>
-    /// The columns <see cref="Read"/> expects, in its order; the stored hash is the fourteenth. The transaction id is
-    /// read as text under another name: an output column called <c>txid</c> would make <c>ORDER BY txid</c> sort text
-    /// ("1005" before "997") instead of transaction ids.
+    /// The columns an <see cref="AuditEventRow"/> is read from (by name). The transaction id is read as text under
+    /// another name: an output column called <c>txid</c> would make <c>ORDER BY txid</c> sort text ("1005" before
+    /// "997") instead of transaction ids.
     /// </summary>
     public const string SelectColumns = """
         sequence, event_id, occurred_at, actor_type, actor_id, event_type, outcome,
         origin_ip, origin_service, resource_type, resource_id, details::text, previous_hash, hash, hash_version, txid::text AS txid_text
         """;
-
-    public static (StoredAuditEvent Event, byte[] StoredHash) Read(NpgsqlDataReader reader) => (
-        new StoredAuditEvent(
-            reader.GetInt64(0),
-            reader.GetGuid(1),
-            reader.GetFieldValue<DateTime>(2),
-            reader.GetString(3),
-            reader.GetString(4),
-            reader.GetString(5),
-            reader.GetString(6),
-            reader.IsDBNull(7) ? null : reader.GetString(7),
-            reader.IsDBNull(8) ? null : reader.GetString(8),
-            reader.IsDBNull(9) ? null : reader.GetString(9),
-            reader.IsDBNull(10) ? null : reader.GetString(10),
-            reader.GetString(11),
-            reader.GetFieldValue<byte[]>(12),
-            reader.GetInt16(14),
-            reader.GetString(15)),
-        reader.GetFieldValue<byte[]>(13));
 
     /// <summary>The event's own hash, recomputed from what is stored, by the version it was written with.</summary>
     public byte[] ComputeHash() => HashVersion switch
@@ -67,4 +46,35 @@ internal sealed record StoredAuditEvent(
         Sequence, EventId, new DateTimeOffset(OccurredAtUtc, TimeSpan.Zero), EventType, ActorType, ActorId, Outcome,
         OriginIp, OriginService, ResourceType, ResourceId, System.Text.Json.JsonDocument.Parse(Details).RootElement.Clone(),
         Convert.ToHexStringLower(hash), block);
+}
+
+/// <summary>
+/// A row of <see cref="StoredAuditEvent.SelectColumns"/>, mapped by column name; <see cref="BlockNumber"/> only where a
+/// query adds that column (listing), otherwise null.
+/// </summary>
+internal sealed record AuditEventRow
+{
+    public long Sequence { get; init; }
+    public Guid EventId { get; init; }
+    public DateTime OccurredAt { get; init; }
+    public string ActorType { get; init; } = "";
+    public string ActorId { get; init; } = "";
+    public string EventType { get; init; } = "";
+    public string Outcome { get; init; } = "";
+    public string? OriginIp { get; init; }
+    public string? OriginService { get; init; }
+    public string? ResourceType { get; init; }
+    public string? ResourceId { get; init; }
+    public string Details { get; init; } = "";
+    public byte[] PreviousHash { get; init; } = [];
+    public byte[] Hash { get; init; } = [];
+    public short HashVersion { get; init; }
+    public string TxidText { get; init; } = "";
+    public long? BlockNumber { get; init; }
+
+    /// <summary>The hashed values exactly as stored, and the hash stored beside them.</summary>
+    public (StoredAuditEvent Event, byte[] StoredHash) ToStored() => (
+        new StoredAuditEvent(Sequence, EventId, OccurredAt, ActorType, ActorId, EventType, Outcome, OriginIp, OriginService,
+            ResourceType, ResourceId, Details, PreviousHash, HashVersion, TxidText),
+        Hash);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Platform.Api.Audit;
@@ -121,13 +122,9 @@ public sealed class AuditTrailTests(PlatformStoresFixture stores)
         await using var connection = await api.OpenConnectionAsync();
         // The forger edits an event and gives it the hash its new content has: the event now agrees with itself,
         // but not with the block that sealed it.
-        StoredAuditEvent original;
-        await using (var read = new NpgsqlCommand($"SELECT {StoredAuditEvent.SelectColumns} FROM audit.events WHERE sequence = 2", connection))
-        await using (var reader = await read.ExecuteReaderAsync())
-        {
-            await reader.ReadAsync();
-            original = StoredAuditEvent.Read(reader).Event;
-        }
+        Platform.Data.RowMapping.Configure();
+        var original = (await connection.QuerySingleAsync<AuditEventRow>($"SELECT {StoredAuditEvent.SelectColumns} FROM audit.events WHERE sequence = 2"))
+            .ToStored().Event;
         var forged = original with { ActorId = "someone-else" };
         await ExecuteAsync(connection, "ALTER TABLE audit.events DISABLE TRIGGER events_append_only");
         await using (var update = new NpgsqlCommand("UPDATE audit.events SET actor_id = 'someone-else', hash = $1 WHERE sequence = 2", connection)
