@@ -38,6 +38,7 @@ internal static class ApplicationServicesExtensions
         builder.Services.AddOutbox();
         builder.Services.AddSingleton<LedgerPostings>();
         builder.Services.AddSingleton<AccountStore>();
+        builder.Services.AddSingleton<CardStore>();
         builder.Services.AddSingleton<CardIssuing>();
         builder.Services.AddCardsAndMoney();
         builder.AddStatements();

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using System.Security.Claims;
 using Platform.Api.Audit;
 using Platform.Api.Identity;
@@ -20,7 +19,7 @@ internal static class AccountsApi
 
     /// <summary>Opens a credit account with a limit for a customer (operators only).</summary>
     public static async Task<Results<Created<AccountResponse>, ValidationProblem>> OpenAsync(
-        OpenAccountRequest request, HttpContext http, NpgsqlDataSource dataSource, AccountStore accounts, IAuditTrail audit, CancellationToken cancellationToken)
+        OpenAccountRequest request, HttpContext http, AccountStore accounts, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Money.IsCurrency(request.Currency)) errors["currency"] = ["Must be an ISO 4217 code such as USD."];
@@ -28,12 +27,8 @@ internal static class AccountsApi
         if (request.OwnerReference is { Length: > 200 }) errors["ownerReference"] = ["At most 200 characters."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var account = await accounts.OpenAsync(transaction, request.Currency!, request.CreditLimit!.Value, request.OwnerReference, cancellationToken);
-        await audit.AppendAsync(FinancialAudit.Entry("account.opened", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "account", account.Id,
-            new Dictionary<string, object?> { ["creditLimit"] = account.CreditLimit, ["currency"] = account.Currency, ["via"] = "direct" }), transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var account = await accounts.OpenDirectAsync(request.Currency!, request.CreditLimit!.Value, request.OwnerReference,
+            FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken);
         return TypedResults.Created($"/v1/accounts/{account.Id}", account);
     }
 

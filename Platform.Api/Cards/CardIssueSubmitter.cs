@@ -1,6 +1,5 @@
 using Npgsql;
 using Platform.Api.Audit;
-using Platform.Api.Data;
 using Platform.Api.Integrations.Processor;
 using Platform.Api.Outbox;
 
@@ -10,36 +9,25 @@ namespace Platform.Api.Cards;
 /// Asks the processor for a requested card, with the card's id as idempotency key. The answer carries the full number
 /// and CVV; only the token, last four and expiry are kept (the contract type has no field for the rest).
 /// </summary>
-internal sealed class CardIssueSubmitter(NpgsqlDataSource dataSource, ProcessorOperationsClient processor, IAuditTrail audit, TimeProvider time) : IOutboxHandler
+internal sealed class CardIssueSubmitter(NpgsqlDataSource dataSource, CardStore cards, ProcessorOperationsClient processor, IAuditTrail audit) : IOutboxHandler
 {
     public string Kind => CardIssuing.OutboxKind;
 
     public async Task<OutboxResult> HandleAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        string type, name, status;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var command = Sql.Command(connection, null, "select card_type, cardholder_name, status from core.cards where card_id = $1", message.SubjectId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return OutboxResult.Done;
-            (type, name, status) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
-        }
-        if (status != "requested") return OutboxResult.Done;
+        if (await cards.FindToIssueAsync(message.SubjectId, cancellationToken) is not { Status: "requested" } requested) return OutboxResult.Done;
 
-        var result = await processor.IssueCardAsync(new ProcessorIssueCardRequest(type, name, message.SubjectId.ToString()), message.SubjectId.ToString(), cancellationToken);
+        var result = await processor.IssueCardAsync(new ProcessorIssueCardRequest(requested.CardType, requested.CardholderName, message.SubjectId.ToString()),
+            message.SubjectId.ToString(), cancellationToken);
         switch (result)
         {
             case ProcessorCallResult<ProcessorIssuedCard>.Accepted { Body: var card }:
-                await RecordAsync(message.SubjectId, "card.issued", AuditOutcome.Success, """
-                    update core.cards set processor_card_token = $2, last4 = $3, expiry_month = $4, expiry_year = $5, status = $6, updated_at = $7
-                    where card_id = $1 and status = 'requested'
-                    """, [message.SubjectId, card.CardToken, card.Last4, card.ExpiryMonth, card.ExpiryYear, CardStatuses.FromProcessor(card.Status), time.GetUtcNow()],
+                await RecordAsync(message.SubjectId, "card.issued", AuditOutcome.Success, tx => cards.MarkIssuedAsync(tx, message.SubjectId, card, cancellationToken),
                     new() { ["last4"] = card.Last4, ["status"] = card.Status }, cancellationToken);
                 return OutboxResult.Done;
             case ProcessorCallResult<ProcessorIssuedCard>.Refused refused:
-                await RecordAsync(message.SubjectId, "card.issue_failed", AuditOutcome.Failure,
-                    "update core.cards set status = 'failed', updated_at = $2 where card_id = $1 and status = 'requested'",
-                    [message.SubjectId, time.GetUtcNow()], new() { ["processorStatus"] = refused.StatusCode }, cancellationToken);
+                await RecordAsync(message.SubjectId, "card.issue_failed", AuditOutcome.Failure, tx => cards.MarkFailedAsync(tx, message.SubjectId, cancellationToken),
+                    new() { ["processorStatus"] = refused.StatusCode }, cancellationToken);
                 return OutboxResult.Done;
             case ProcessorCallResult<ProcessorIssuedCard>.Transient transient:
                 return OutboxResult.Retry(transient.Cause);
@@ -48,11 +36,13 @@ internal sealed class CardIssueSubmitter(NpgsqlDataSource dataSource, ProcessorO
         }
     }
 
-    private async Task RecordAsync(Guid cardId, string eventType, AuditOutcome outcome, string sql, object?[] parameters, Dictionary<string, object?> details, CancellationToken cancellationToken)
+    /// <param name="change">Applies the processor's answer; false when the card had already moved on (nothing to audit).</param>
+    private async Task RecordAsync(Guid cardId, string eventType, AuditOutcome outcome, Func<NpgsqlTransaction, Task<bool>> change,
+        Dictionary<string, object?> details, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        if (await Sql.ExecuteAsync(connection, tx, sql, cancellationToken, parameters) == 1)
+        if (await change(tx))
             await audit.AppendAsync(FinancialAudit.Entry(eventType, FinancialAudit.Worker, null, "card", cardId, details, outcome), tx, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }

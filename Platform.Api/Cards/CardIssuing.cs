@@ -1,15 +1,64 @@
-using System.Text.Json;
 using Npgsql;
 using Platform.Api.Audit;
+using Platform.Api.Authorizations;
 using Platform.Api.Data;
+using Platform.Api.Idempotency;
 using Platform.Api.Outbox;
 
 namespace Platform.Api.Cards;
 
+/// <summary>How a customer's request for a card ended.</summary>
+internal abstract record CardIssueOutcome
+{
+    private CardIssueOutcome() { }
+
+    public sealed record Requested(CardResponse Card) : CardIssueOutcome;
+
+    /// <summary>The idempotency key was used before: its stored answer is replayed (or refused, for a different request).</summary>
+    public sealed record Replay(StoredIdempotentResponse Earlier, string RequestHash) : CardIssueOutcome;
+
+    public sealed record AccountNotFound : CardIssueOutcome;
+
+    public sealed record AccountNotOpen(string Status) : CardIssueOutcome;
+}
+
 /// <summary>Asks for a card: the card row and the outbox message that takes the request to the processor, in one transaction.</summary>
-public sealed class CardIssuing(OutboxStore outbox, IAuditTrail audit, TimeProvider time)
+public sealed class CardIssuing(NpgsqlDataSource dataSource, CardStore cards, IdempotencyStore idempotency, OutboxStore outbox, IAuditTrail audit, TimeProvider time)
 {
     public const string OutboxKind = "card.issue";
+
+    /// <summary>
+    /// A card requested on an open account, at most once per idempotency key: the claim, the account check (share-locked
+    /// so it cannot close meanwhile), the card and the stored answer commit together. Wakes the outbox after committing.
+    /// </summary>
+    internal async Task<CardIssueOutcome> RequestOnAccountAsync(Guid accountId, IssueCardRequest request, string idempotencyKey, AuditActor actor,
+        AuditOrigin? origin, CancellationToken cancellationToken)
+    {
+        var scope = "issue-card:" + accountId;
+        var hash = IdempotencyStore.Hash(scope, request, MoneyJsonContext.Default.IssueCardRequest);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await idempotency.TryClaimAsync(tx, scope, idempotencyKey, hash, cancellationToken))
+        {
+            await tx.RollbackAsync(cancellationToken);
+            return new CardIssueOutcome.Replay((await idempotency.FindAsync(connection, null, scope, idempotencyKey, cancellationToken))!, hash);
+        }
+        switch (await cards.LockAccountStatusAsync(tx, accountId, cancellationToken))
+        {
+            case null:
+                await tx.RollbackAsync(cancellationToken);
+                return new CardIssueOutcome.AccountNotFound();
+            case var status when status != "open":
+                await tx.RollbackAsync(cancellationToken);
+                return new CardIssueOutcome.AccountNotOpen(status);
+        }
+        var card = await RequestAsync(tx, accountId, request.Type!, request.CardholderName!, actor, origin, cancellationToken);
+        await idempotency.CompleteAsync(tx, scope, idempotencyKey, 202, card, MoneyJsonContext.Default.CardResponse, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        outbox.Wake();
+        return new CardIssueOutcome.Requested(card);
+    }
 
     /// <summary>
     /// Records the request inside the caller's transaction (an approved application opens its first card this way);
@@ -20,10 +69,7 @@ public sealed class CardIssuing(OutboxStore outbox, IAuditTrail audit, TimeProvi
     {
         var now = time.GetUtcNow();
         var cardId = Guid.CreateVersion7(now);
-        await Sql.ExecuteAsync(transaction.Connection!, transaction, """
-            insert into core.cards (card_id, account_id, card_type, cardholder_name, status, created_at, updated_at)
-            values ($1, $2, $3, $4, 'requested', $5, $5)
-            """, cancellationToken, cardId, accountId, type, cardholderName, now);
+        await cards.InsertRequestedAsync(transaction, cardId, accountId, type, cardholderName, now, cancellationToken);
         await outbox.EnqueueAsync(transaction, OutboxKind, cardId, null, cancellationToken);
         await audit.AppendAsync(FinancialAudit.Entry("card.requested", actor, origin, "card", cardId,
             new Dictionary<string, object?> { ["accountId"] = accountId, ["type"] = type }), transaction, cancellationToken);
