@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Dapper;
 using Npgsql;
-using NpgsqlTypes;
-using Platform.Api.Data;
+using Platform.Data;
 
 namespace Platform.Api.Email;
 
@@ -17,74 +17,64 @@ internal sealed class EmailStore(NpgsqlDataSource dataSource, TimeProvider time)
     public async Task<Guid?> InsertAsync(NpgsqlTransaction transaction, string template, JsonElement model, IReadOnlyList<string> recipients,
         string? configurationSet, string? deduplicationKey, IReadOnlyList<EmailAttachment> attachments, CancellationToken cancellationToken)
     {
+        var connection = transaction.Connection!;
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
-        await using (var command = Sql.Command(transaction.Connection!, transaction, """
+        var inserted = await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             insert into core.emails (email_id, template, model, recipients, configuration_set, deduplication_key, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7)
+            values (@id, @template, @model, @recipients, @configurationSet, @deduplicationKey, @now)
             on conflict (deduplication_key) do nothing
             returning email_id
-            """, id, template, null, recipients.ToArray(), configurationSet, deduplicationKey, now))
-        {
-            command.Parameters[2] = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = model.GetRawText() };
-            if (await command.ExecuteScalarAsync(cancellationToken) is null) return null;
-        }
+            """, new { id, template, model = JsonParameter.Jsonb(model.GetRawText()), recipients = recipients.ToArray(), configurationSet, deduplicationKey, now },
+            transaction, cancellationToken: cancellationToken));
+        if (inserted is null) return null;
 
         if (attachments.Count > 0)
         {
-            await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
-            for (var i = 0; i < attachments.Count; i++)
-            {
-                batch.BatchCommands.Add(Sql.BatchCommand(
-                    "insert into core.email_attachments (email_id, position, file_name, content_type, content) values ($1, $2, $3, $4, $5)",
-                    id, i, attachments[i].FileName, attachments[i].ContentType, attachments[i].Content));
-            }
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "insert into core.email_attachments (email_id, position, file_name, content_type, content) values (@id, @position, @fileName, @contentType, @content)",
+                attachments.Select((a, position) => new { id, position, fileName = a.FileName, contentType = a.ContentType, content = a.Content }),
+                transaction, cancellationToken: cancellationToken));
         }
         return id;
     }
 
-    public async Task<Guid> FindByDeduplicationKeyAsync(NpgsqlTransaction transaction, string deduplicationKey, CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(transaction.Connection!, transaction,
-            "select email_id from core.emails where deduplication_key = $1", deduplicationKey);
-        return (Guid)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    public Task<Guid> FindByDeduplicationKeyAsync(NpgsqlTransaction transaction, string deduplicationKey, CancellationToken cancellationToken) =>
+        transaction.Connection!.ExecuteScalarAsync<Guid>(new CommandDefinition(
+            "select email_id from core.emails where deduplication_key = @deduplicationKey", new { deduplicationKey }, transaction, cancellationToken: cancellationToken));
 
     public async Task<StoredEmail?> LoadAsync(Guid emailId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        Guid id; string template; JsonElement model; string[] recipients; string? configurationSet; string status;
-        await using (var command = Sql.Command(connection, null,
-            "select email_id, template, model::text, recipients, configuration_set, status from core.emails where email_id = $1", emailId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return null;
-            id = reader.GetGuid(0);
-            template = reader.GetString(1);
-            using (var document = JsonDocument.Parse(reader.GetString(2))) model = document.RootElement.Clone();
-            recipients = reader.GetFieldValue<string[]>(3);
-            configurationSet = reader.IsDBNull(4) ? null : reader.GetString(4);
-            status = reader.GetString(5);
-        }
+        var email = await connection.QuerySingleOrDefaultAsync<EmailRow>(new CommandDefinition(
+            "select email_id, template, model::text, recipients, configuration_set, status from core.emails where email_id = @emailId",
+            new { emailId }, cancellationToken: cancellationToken));
+        if (email is null) return null;
 
-        var attachments = new List<EmailAttachment>();
-        await using (var command = Sql.Command(connection, null,
-            "select file_name, content_type, content from core.email_attachments where email_id = $1 order by position", emailId))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-                attachments.Add(new EmailAttachment(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
-        }
-        return new StoredEmail(id, template, model, recipients, configurationSet, status, attachments);
+        var attachments = await connection.QueryAsync<EmailAttachment>(new CommandDefinition(
+            "select file_name, content_type, content from core.email_attachments where email_id = @emailId order by position",
+            new { emailId }, cancellationToken: cancellationToken));
+        JsonElement model;
+        using (var document = JsonDocument.Parse(email.Model)) model = document.RootElement.Clone();
+        return new StoredEmail(email.EmailId, email.Template, model, email.Recipients, email.ConfigurationSet, email.Status, [.. attachments]);
     }
 
     public async Task MarkSentAsync(Guid emailId, SendTemplatedEmailResponse response, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, """
-            update core.emails set status = 'sent', provider_message_id = $2, location = $3, sent_at = $4
-            where email_id = $1 and status = 'queued'
-            """, cancellationToken, emailId, response.MessageId, response.Location, time.GetUtcNow());
+        await connection.ExecuteAsync(new CommandDefinition("""
+            update core.emails set status = 'sent', provider_message_id = @messageId, location = @location, sent_at = @now
+            where email_id = @emailId and status = 'queued'
+            """, new { emailId, messageId = response.MessageId, location = response.Location, now = time.GetUtcNow() }, cancellationToken: cancellationToken));
+    }
+
+    private sealed record EmailRow
+    {
+        public Guid EmailId { get; init; }
+        public string Template { get; init; } = "";
+        public string Model { get; init; } = "";
+        public string[] Recipients { get; init; } = [];
+        public string? ConfigurationSet { get; init; }
+        public string Status { get; init; } = "";
     }
 }
