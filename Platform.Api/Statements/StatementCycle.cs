@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Platform.Api.Audit;
@@ -61,17 +62,13 @@ public sealed partial class StatementCycle(
     private async Task<List<Guid>> FindCandidatesAsync(Guid? after, DateTimeOffset closedBy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null, """
+        return [.. await connection.QueryAsync<Guid>(new CommandDefinition("""
             select a.account_id from core.accounts a
-            where ($1::uuid is null or a.account_id > $1) and a.created_at < $2
-              and not exists (select 1 from core.statements s where s.account_id = a.account_id and s.period_end > $3)
+            where (@after::uuid is null or a.account_id > @after) and a.created_at < @closedBy
+              and not exists (select 1 from core.statements s where s.account_id = a.account_id and s.period_end > @lastEndBefore)
             order by a.account_id
-            limit $4
-            """, after, closedBy, closedBy - ShortestPeriod, BatchSize);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetGuid(0));
-        return ids;
+            limit @batchSize
+            """, new { after, closedBy, lastEndBefore = closedBy - ShortestPeriod, batchSize = BatchSize }, cancellationToken: cancellationToken))];
     }
 
     /// <summary>Stores the account's next closed statement, or returns null when none is due (or another instance is on it).</summary>
@@ -80,23 +77,15 @@ public sealed partial class StatementCycle(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = Sql.Command(connection, tx, "select pg_try_advisory_xact_lock($1, hashtext($2))", AccountLockClass, accountId.ToString()))
-        {
-            if (await lockCommand.ExecuteScalarAsync(cancellationToken) is not true) return null;
-        }
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("select pg_try_advisory_xact_lock(@lockClass, hashtext(@accountKey))",
+                new { lockClass = AccountLockClass, accountKey = accountId.ToString() }, tx, cancellationToken: cancellationToken)))
+            return null;
 
-        string currency;
-        DateTimeOffset openedAt;
-        int cycleDay;
-        await using (var command = Sql.Command(connection, tx,
-            "select currency, created_at, coalesce(statement_cycle_day, $2)::int from core.accounts where account_id = $1", accountId, options.Value.CycleDay))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return null;
-            currency = reader.GetString(0);
-            openedAt = reader.GetFieldValue<DateTimeOffset>(1);
-            cycleDay = reader.GetInt32(2);
-        }
+        var account = await connection.QuerySingleOrDefaultAsync<CycledAccount>(new CommandDefinition(
+            "select currency, created_at, coalesce(statement_cycle_day, @defaultCycleDay)::int as cycle_day from core.accounts where account_id = @accountId",
+            new { accountId, defaultCycleDay = options.Value.CycleDay }, tx, cancellationToken: cancellationToken));
+        if (account is null) return null;
+        var (currency, openedAt, cycleDay) = account;
 
         var (previousEnd, previousBalance) = await ReadLastStatementAsync(connection, tx, accountId, cancellationToken);
         // Each statement starts where the previous one ended, so a changed cycle day never leaves a gap or an overlap.
@@ -130,16 +119,19 @@ public sealed partial class StatementCycle(
         var pdf = renderer.Render(new StatementDocument(accountId, contact?.DisplayName, period, windowStart, windowEnd, currency, totals, lines, now));
         var statementId = Guid.CreateVersion7(now);
 
-        await using (var insert = Sql.Command(connection, tx, """
+        if (await connection.ExecuteAsync(new CommandDefinition("""
             insert into core.statements (statement_id, account_id, period, period_start, period_end, currency, previous_balance, payments, purchases,
                 refunds, fees, interest, new_balance, minimum_payment, due_date, transaction_count, pdf, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            values (@statementId, @accountId, @period, @windowStart, @windowEnd, @currency, @previousBalance, @payments, @purchases,
+                @refunds, @fees, @interest, @newBalance, @minimumPayment, @dueDate, @transactionCount, @pdf, @now)
             on conflict (account_id, period) do nothing
-            """, statementId, accountId, period.Name, windowStart, windowEnd, currency, totals.PreviousBalance, totals.Payments, totals.Purchases,
-            totals.Refunds, totals.Fees, totals.Interest, totals.NewBalance, totals.MinimumPayment, totals.DueDate, lines.Count, pdf, now))
-        {
-            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0) return null;
-        }
+            """, new
+            {
+                statementId, accountId, period = period.Name, windowStart, windowEnd, currency, previousBalance = totals.PreviousBalance,
+                payments = totals.Payments, purchases = totals.Purchases, refunds = totals.Refunds, fees = totals.Fees, interest = totals.Interest,
+                newBalance = totals.NewBalance, minimumPayment = totals.MinimumPayment, dueDate = totals.DueDate, transactionCount = lines.Count, pdf, now,
+            }, tx, cancellationToken: cancellationToken)) == 0)
+            return null;
 
         Guid? emailId = null;
         if (contact is null)
@@ -154,7 +146,8 @@ public sealed partial class StatementCycle(
                 [contact.Email],
                 [new EmailAttachment($"statement-{period.Name}.pdf", "application/pdf", pdf)],
                 DeduplicationKey: $"statement:{accountId}:{period.Name}"), cancellationToken);
-            await Sql.ExecuteAsync(connection, tx, "update core.statements set email_id = $2 where statement_id = $1", cancellationToken, statementId, emailId);
+            await connection.ExecuteAsync(new CommandDefinition("update core.statements set email_id = @emailId where statement_id = @statementId",
+                new { statementId, emailId }, tx, cancellationToken: cancellationToken));
         }
 
         // Last, so the audit chain's global lock is held only for the commit.
@@ -176,30 +169,31 @@ public sealed partial class StatementCycle(
     private static async Task<(DateTimeOffset? End, long NewBalance)> ReadLastStatementAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid accountId,
         CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(connection, tx,
-            "select period_end, new_balance from core.statements where account_id = $1 order by period_end desc limit 1", accountId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1)) : (null, 0);
+        var last = await connection.QuerySingleOrDefaultAsync<LastStatement>(new CommandDefinition(
+            "select period_end, new_balance from core.statements where account_id = @accountId order by period_end desc limit 1",
+            new { accountId }, tx, cancellationToken: cancellationToken));
+        return last is null ? (null, 0) : (last.PeriodEnd, last.NewBalance);
     }
 
     private static async Task<List<StatementLine>> ReadLinesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid accountId,
         DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         // Posted postings only: holds are reservations, not money owed, and never appear on a statement.
-        await using var command = Sql.Command(connection, tx, """
-            select p.posting_id, p.created_at, p.entry_type, coalesce(a.merchant_name, p.description), p.amount
+        var rows = await connection.QueryAsync<LineRow>(new CommandDefinition("""
+            select p.posting_id, p.created_at, p.entry_type, coalesce(a.merchant_name, p.description) as description, p.amount
             from core.ledger_postings p
             left join core.authorizations a on a.authorization_id = p.authorization_id
-            where p.account_id = $1 and p.balance_type = 'posted' and p.created_at >= $2 and p.created_at < $3
+            where p.account_id = @accountId and p.balance_type = 'posted' and p.created_at >= @from and p.created_at < @to
             order by p.created_at, p.posting_id
-            """, accountId, from, to);
-        var lines = new List<StatementLine>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            lines.Add(new StatementLine(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4)));
-        return lines;
+            """, new { accountId, from, to }, tx, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new StatementLine(r.PostingId, r.CreatedAt, r.EntryType, r.Description, r.Amount))];
     }
 
+    private sealed record CycledAccount(string Currency, DateTimeOffset CreatedAt, int CycleDay);
+
+    private sealed record LastStatement(DateTimeOffset PeriodEnd, long NewBalance);
+
+    private sealed record LineRow(long PostingId, DateTimeOffset CreatedAt, string EntryType, string Description, long Amount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Statement {Period} for account {AccountId} stored: new balance {NewBalance} {Currency}, {TransactionCount} transactions")]
     private static partial void LogGenerated(ILogger logger, Guid accountId, string period, long newBalance, string currency, int transactionCount);

@@ -1,54 +1,47 @@
+using Dapper;
 using Npgsql;
-using Platform.Api.Data;
 
 namespace Platform.Api.Statements;
 
 /// <summary>Reads of stored statements for the API.</summary>
 public sealed class StatementStore(NpgsqlDataSource dataSource)
 {
-    internal const string Columns = """
-        statement_id, account_id, period, period_start, period_end, currency, previous_balance, payments, purchases, refunds,
-        fees, interest, new_balance, minimum_payment, due_date, transaction_count, email_id is not null, created_at
-        """;
-
     public async Task<bool> AccountExistsAsync(Guid accountId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null, "select 1 from core.accounts where account_id = $1", accountId);
-        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+        return await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            "select 1 from core.accounts where account_id = @accountId", new { accountId }, cancellationToken: cancellationToken)) is not null;
     }
 
     /// <summary>Newest first.</summary>
     public async Task<IReadOnlyList<StatementResponse>> ListAsync(Guid accountId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null,
-            $"select {Columns} from core.statements where account_id = $1 order by period_end desc", accountId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<StatementResponse>();
-        while (await reader.ReadAsync(cancellationToken)) items.Add(Read(reader));
-        return items;
+        var rows = await connection.QueryAsync<StatementRow>(new CommandDefinition("""
+            select statement_id, account_id, period, period_start, period_end, currency, previous_balance, payments, purchases, refunds,
+                   fees, interest, new_balance, minimum_payment, due_date, transaction_count, email_id is not null as email_queued, created_at
+            from core.statements where account_id = @accountId order by period_end desc
+            """, new { accountId }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToResponse())];
     }
 
     public async Task<byte[]?> GetPdfAsync(Guid accountId, StatementPeriod period, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null,
-            "select pdf from core.statements where account_id = $1 and period = $2", accountId, period.Name);
-        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
-    }
-
-    internal static StatementResponse Read(NpgsqlDataReader reader)
-    {
-        var accountId = reader.GetGuid(1);
-        var period = reader.GetString(2);
-        var periodEnd = reader.GetFieldValue<DateTimeOffset>(4);
-        return new StatementResponse(reader.GetGuid(0), accountId, period, reader.GetFieldValue<DateTimeOffset>(3), periodEnd,
-            StatementCalculator.ClosingDate(periodEnd), reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
-            reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13),
-            reader.GetFieldValue<DateOnly>(14), reader.GetInt32(15), reader.GetBoolean(16), reader.GetFieldValue<DateTimeOffset>(17),
-            PdfUrl(accountId, period));
+        return await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
+            "select pdf from core.statements where account_id = @accountId and period = @period", new { accountId, period = period.Name },
+            cancellationToken: cancellationToken));
     }
 
     public static string PdfUrl(Guid accountId, string period) => $"/v1/accounts/{accountId}/statements/{period}";
+
+    private sealed record StatementRow(
+        Guid StatementId, Guid AccountId, string Period, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, string Currency, long PreviousBalance,
+        long Payments, long Purchases, long Refunds, long Fees, long Interest, long NewBalance, long MinimumPayment, DateOnly DueDate,
+        int TransactionCount, bool EmailQueued, DateTimeOffset CreatedAt)
+    {
+        public StatementResponse ToResponse() => new(StatementId, AccountId, Period, PeriodStart, PeriodEnd, StatementCalculator.ClosingDate(PeriodEnd),
+            Currency, PreviousBalance, Payments, Purchases, Refunds, Fees, Interest, NewBalance, MinimumPayment, DueDate, TransactionCount, EmailQueued,
+            CreatedAt, PdfUrl(AccountId, Period));
+    }
 }
