@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Identity;
+using Dapper;
 using Npgsql;
 using Platform.Api.Audit;
-using Platform.Api.Data;
 using Platform.Api.Email;
 
 namespace Platform.Api.Identity;
@@ -65,19 +65,15 @@ internal sealed class AuthEvents(IAuditTrail audit, IEmailOutbox emails, NpgsqlD
         var deviceHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(agent)));
         var now = time.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var command = Sql.Command(connection, null, """
-            with known as (select count(*) as n from core.known_devices where user_id = $1),
+        var seen = await connection.QuerySingleAsync<DeviceSighting>(new CommandDefinition("""
+            with known as (select count(*) as n from core.known_devices where user_id = @userId),
                  upsert as (
-                    insert into core.known_devices (user_id, device_hash, first_seen_at, last_seen_at) values ($1, $2, $3, $3)
+                    insert into core.known_devices (user_id, device_hash, first_seen_at, last_seen_at) values (@userId, @deviceHash, @now, @now)
                     on conflict (user_id, device_hash) do update set last_seen_at = excluded.last_seen_at
                     returning (xmax = 0) as inserted)
-            select (select inserted from upsert), (select n from known)
-            """, user.Id, deviceHash, now);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        var isNew = reader.GetBoolean(0);
-        var knownBefore = reader.GetInt64(1);
-        if (!isNew || knownBefore == 0) return false;
+            select (select inserted from upsert) as inserted, (select n from known) as known_before
+            """, new { userId = user.Id, deviceHash, now }));
+        if (!seen.Inserted || seen.KnownBefore == 0) return false;
         var device = string.IsNullOrEmpty(agent) ? "unknown device" : agent.Length > 120 ? agent[..120] : agent;
         await SecurityAlertAsync(user, SecurityAlertKinds.NewDeviceLogin, origin, device);
         return true;
@@ -100,6 +96,9 @@ internal sealed class AuthEvents(IAuditTrail audit, IEmailOutbox emails, NpgsqlD
             origin, userId is null ? null : new AuditResource("user", userId), System.Text.Json.JsonSerializer.SerializeToElement(data)));
     }
 }
+
+/// <summary>Whether the device was new, and how many devices the account had before it.</summary>
+internal sealed record DeviceSighting(bool Inserted, long KnownBefore);
 
 /// <summary>Why a sign-in was refused: for the audit trail; the caller always hears the same "Failed".</summary>
 public enum SignInFailure

@@ -1,5 +1,5 @@
+using Dapper;
 using Npgsql;
-using Platform.Api.Data;
 using Platform.Api.Email;
 
 namespace Platform.Api.Identity;
@@ -10,13 +10,13 @@ internal sealed class IdentityAccountContacts(NpgsqlDataSource dataSource) : IAc
     public async Task<AccountContact?> FindAsync(Guid accountId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null, """
+        var holder = await connection.QuerySingleOrDefaultAsync<Holder>(new CommandDefinition("""
             select u."Email", u."UserName" from core.accounts a join identity."AspNetUsers" u on u."Id" = a.owner_reference
-            where a.account_id = $1 and u."EmailConfirmed"
-            """, accountId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(0)) return null;
-        var email = reader.GetString(0);
+            where a.account_id = @accountId and u."EmailConfirmed"
+            """, new { accountId }, cancellationToken: cancellationToken));
+        if (holder?.Email is not { } email) return null;
         return new AccountContact(email, email[..Math.Max(1, email.IndexOf('@'))]);
     }
+
+    private sealed record Holder(string? Email, string? UserName);
 }

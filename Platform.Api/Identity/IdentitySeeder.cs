@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Npgsql;
 using Microsoft.AspNetCore.Identity;
@@ -55,8 +56,7 @@ internal sealed partial class IdentitySeeder(IServiceProvider services, IHostEnv
     private async Task SeedUnderLockAsync(CancellationToken cancellationToken)
     {
         await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand("select pg_advisory_lock($1)", connection) { Parameters = { new() { Value = SeedLockKey } } })
-            await take.ExecuteNonQueryAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_lock(@key)", new { key = SeedLockKey }, cancellationToken: cancellationToken));
         try
         {
             EnsureSharedSigningKey();
@@ -64,8 +64,7 @@ internal sealed partial class IdentitySeeder(IServiceProvider services, IHostEnv
         }
         finally
         {
-            await using var release = new NpgsqlCommand("select pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = SeedLockKey } } };
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
+            await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_unlock(@key)", new { key = SeedLockKey }));
         }
     }
 
