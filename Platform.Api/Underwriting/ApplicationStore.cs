@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using Dapper;
 using Npgsql;
-using NpgsqlTypes;
 using Platform.Api.Integrations.Bureau;
 using Platform.Api.Pii;
+using Platform.Data;
 
 namespace Platform.Api.Underwriting;
 
@@ -28,95 +29,81 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
         var connection = transaction.Connection!;
         var now = time.GetUtcNow();
         var digest = pii.SsnDigest(applicant.Ssn);
-        await Execute(connection, transaction, "select pg_advisory_xact_lock($1)", cancellationToken, BitConverter.ToInt64(digest, 0));
-        await using (var find = Command(connection, transaction, """
-            select application_id from core.applications where applicant_digest = $1 and created_at > $2 and owner_user_id is not distinct from $3
+        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@key)", new { key = BitConverter.ToInt64(digest, 0) }, transaction,
+            cancellationToken: cancellationToken));
+        if (await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            select application_id from core.applications where applicant_digest = @digest and created_at > @since and owner_user_id is not distinct from @ownerUserId
             order by created_at desc limit 1
-            """, digest, now - duplicateWindow, (object?)ownerUserId ?? DBNull.Value))
-        {
-            if (await find.ExecuteScalarAsync(cancellationToken) is Guid existing) return (existing, false);
-        }
+            """, new { digest, since = now - duplicateWindow, ownerUserId }, transaction, cancellationToken: cancellationToken)) is { } existing)
+            return (existing, false);
 
         var id = Guid.CreateVersion7(now);
         var ssn = pii.Seal(applicant.Ssn, id, SsnField);
         var dob = pii.Seal(applicant.DateOfBirth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), id, DateOfBirthField);
-        await Execute(connection, transaction, """
+        await connection.ExecuteAsync(new CommandDefinition("""
             insert into core.applications (application_id, applicant_digest, first_name, last_name, ssn_sealed, date_of_birth_sealed, pii_key_id,
                 ssn_last4, address_line1, address_line2, address_city, address_state, address_postal_code, email, phone, annual_income,
                 monthly_housing_cost, currency, status, next_attempt_at, attempts, client_ip, created_at, updated_at, owner_user_id)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'received', $19, 1, $20, $21, $21, $22)
-            """, cancellationToken, id, digest, applicant.FirstName, applicant.LastName, ssn.Payload, dob.Payload, ssn.KeyId,
-            Ssn.Last4(applicant.Ssn), applicant.Address.Line1, applicant.Address.Line2, applicant.Address.City, applicant.Address.State,
-            applicant.Address.PostalCode, applicant.Email, applicant.Phone, applicant.AnnualIncome, applicant.MonthlyHousingCost,
-            applicant.Currency, now + lease, clientIp, now, ownerUserId);
+            values (@id, @digest, @firstName, @lastName, @ssnSealed, @dateOfBirthSealed, @piiKeyId, @ssnLast4, @line1, @line2, @city, @state, @postalCode,
+                @email, @phone, @annualIncome, @monthlyHousingCost, @currency, 'received', @nextAttemptAt, 1, @clientIp, @now, @now, @ownerUserId)
+            """, new
+            {
+                id, digest, firstName = applicant.FirstName, lastName = applicant.LastName, ssnSealed = ssn.Payload, dateOfBirthSealed = dob.Payload,
+                piiKeyId = ssn.KeyId, ssnLast4 = Ssn.Last4(applicant.Ssn), line1 = applicant.Address.Line1, line2 = applicant.Address.Line2,
+                city = applicant.Address.City, state = applicant.Address.State, postalCode = applicant.Address.PostalCode, email = applicant.Email,
+                phone = applicant.Phone, annualIncome = applicant.AnnualIncome, monthlyHousingCost = applicant.MonthlyHousingCost,
+                currency = applicant.Currency, nextAttemptAt = now + lease, clientIp, now, ownerUserId,
+            }, transaction, cancellationToken: cancellationToken));
         return (id, true);
     }
 
     public async Task<ApplicationResponse?> GetAsync(Guid applicationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        var row = await connection.QuerySingleOrDefaultAsync<ApplicationRow>(new CommandDefinition("""
             select a.application_id, a.status, a.first_name, a.last_name, a.ssn_last4, a.email, a.annual_income, a.monthly_housing_cost,
                    a.currency, a.account_id, a.card_id, a.created_at, a.updated_at,
-                   d.decision_id, d.outcome, d.policy_version, d.credit_limit, d.apr, d.currency, d.reasons::text, d.score_disclosure::text, d.decided_at,
-                   a.next_attempt_at
+                   d.decision_id, d.outcome, d.policy_version, d.credit_limit, d.apr, d.currency as decision_currency, d.reasons::text,
+                   d.score_disclosure::text, d.decided_at, a.next_attempt_at
             from core.applications a left join core.credit_decisions d on d.decision_id = a.latest_decision_id
-            where a.application_id = $1
-            """, applicationId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
-        var status = reader.GetString(1);
-        DecisionResponse? decision = null;
-        if (!reader.IsDBNull(13))
-        {
-            decision = new DecisionResponse(reader.GetGuid(13), reader.GetString(14), reader.GetString(15),
-                reader.IsDBNull(16) ? null : reader.GetInt64(16), reader.IsDBNull(17) ? null : reader.GetDecimal(17), reader.GetString(18).Trim(),
-                JsonSerializer.Deserialize(reader.GetString(19), UnderwritingJsonContext.Default.ListDecisionReason)!,
-                reader.IsDBNull(20) ? null : JsonSerializer.Deserialize(reader.GetString(20), UnderwritingJsonContext.Default.ScoreDisclosure),
-                reader.GetFieldValue<DateTimeOffset>(21));
-        }
-        return new ApplicationResponse(reader.GetGuid(0), status,
-            new ApplicantSummary(reader.GetString(2), reader.GetString(3), Ssn.Mask(reader.GetString(4)), reader.GetString(5)),
-            reader.GetInt64(6), reader.GetInt64(7), reader.GetString(8).Trim(), decision,
-            reader.IsDBNull(9) ? null : reader.GetGuid(9), reader.IsDBNull(10) ? null : reader.GetGuid(10),
-            status is "received" or "pending_review" && !reader.IsDBNull(22) ? reader.GetFieldValue<DateTimeOffset>(22) : null,
-            reader.GetFieldValue<DateTimeOffset>(11), reader.GetFieldValue<DateTimeOffset>(12));
+            where a.application_id = @applicationId
+            """, new { applicationId }, cancellationToken: cancellationToken));
+        return row?.ToResponse();
     }
 
     /// <summary>Opens the sealed SSN and date of birth. Callers audit the read (who and why) before using the result.</summary>
     public async Task<ApplicantIdentity?> ReadIdentityAsync(Guid applicationId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null, """
+        var row = await connection.QuerySingleOrDefaultAsync<SealedApplicantRow>(new CommandDefinition("""
             select first_name, last_name, ssn_sealed, date_of_birth_sealed, pii_key_id, address_line1, address_line2, address_city,
                    address_state, address_postal_code, email, phone, annual_income, monthly_housing_cost, currency
-            from core.applications where application_id = $1
-            """, applicationId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
-        var keyId = reader.GetString(4);
-        var ssn = pii.Open(new SealedValue(keyId, reader.GetFieldValue<byte[]>(2)), applicationId, SsnField);
-        var dob = pii.Open(new SealedValue(keyId, reader.GetFieldValue<byte[]>(3)), applicationId, DateOfBirthField);
-        return new ApplicantIdentity(reader.GetString(0), reader.GetString(1), DateOnly.ParseExact(dob, "yyyy-MM-dd", CultureInfo.InvariantCulture), ssn,
-            new BureauAddress(reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetString(7), reader.GetString(8).Trim(), reader.GetString(9)),
-            reader.GetString(10), reader.GetString(11), reader.GetInt64(12), reader.GetInt64(13), reader.GetString(14).Trim());
+            from core.applications where application_id = @applicationId
+            """, new { applicationId }, cancellationToken: cancellationToken));
+        if (row is null) return null;
+        var ssn = pii.Open(new SealedValue(row.PiiKeyId, row.SsnSealed), applicationId, SsnField);
+        var dob = pii.Open(new SealedValue(row.PiiKeyId, row.DateOfBirthSealed), applicationId, DateOfBirthField);
+        return new ApplicantIdentity(row.FirstName, row.LastName, DateOnly.ParseExact(dob, "yyyy-MM-dd", CultureInfo.InvariantCulture), ssn,
+            new BureauAddress(row.AddressLine1, row.AddressLine2, row.AddressCity, row.AddressState.Trim(), row.AddressPostalCode),
+            row.Email, row.Phone, row.AnnualIncome, row.MonthlyHousingCost, row.Currency.Trim());
     }
 
     /// <summary>Locks the row for a decision; null when it is already decided (another instance, or a person, got there first).</summary>
     internal async Task<LockedApplication?> LockUndecidedAsync(NpgsqlTransaction transaction, Guid applicationId, CancellationToken cancellationToken)
     {
-        await using var command = Command(transaction.Connection!, transaction, """
-            select a.status, a.attempts, d.outcome, a.email
+        var row = await transaction.Connection!.QuerySingleOrDefaultAsync<LockedApplicationRow>(new CommandDefinition("""
+            select a.status, a.attempts, d.outcome as previous_outcome, a.email
             from core.applications a left join core.credit_decisions d on d.decision_id = a.latest_decision_id
-            where a.application_id = $1 for update of a
-            """, applicationId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
-        var status = reader.GetString(0);
-        return status is "received" or "pending_review"
-            ? new LockedApplication(status, reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3))
-            : null;
+            where a.application_id = @applicationId for update of a
+            """, new { applicationId }, transaction, cancellationToken: cancellationToken));
+        return row is { Status: "received" or "pending_review" } ? new LockedApplication(row.Status, row.Attempts, row.PreviousOutcome, row.Email) : null;
     }
+
+    /// <summary>The signed-in customer who applied; null for an application made without an account.</summary>
+    internal Task<string?> OwnerUserIdAsync(NpgsqlTransaction transaction, Guid applicationId, CancellationToken cancellationToken) =>
+        transaction.Connection!.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select owner_user_id from core.applications where application_id = @applicationId", new { applicationId }, transaction,
+            cancellationToken: cancellationToken));
 
     /// <summary>Records a pull, answered or not, for an application or a prequalification (exactly one of the two ids).</summary>
     public async Task<Guid> RecordPullAsync(NpgsqlTransaction transaction, Guid? applicationId, Guid? prequalificationId, InquiryType inquiryType,
@@ -125,16 +112,21 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         var report = pull.Report;
-        await Execute(transaction.Connection!, transaction, """
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into core.bureau_pulls (pull_id, application_id, prequalification_id, inquiry_type, permissible_purpose, bureau, outcome,
                 unavailable_cause, report_id, score, score_model, factors, flags, tradelines, report_generated_at, requested_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-            """, cancellationToken, id, applicationId, prequalificationId, inquiryType == InquiryType.Hard ? "hard" : "soft", permissiblePurpose, bureau,
-            report is null ? "unavailable" : "answered", pull.UnavailableCause, report?.ReportId, report?.Score, report?.ScoreModel,
-            Json(report is null ? null : JsonSerializer.Serialize(report.Factors.ToList(), UnderwritingJsonContext.Default.ListBureauScoreFactor)),
-            Json(report is null ? null : JsonSerializer.Serialize(report.Flags, UnderwritingJsonContext.Default.BureauFlags)),
-            Json(report is null ? null : JsonSerializer.Serialize(report.Tradelines, UnderwritingJsonContext.Default.BureauTradelines)),
-            report?.GeneratedAt, now);
+            values (@id, @applicationId, @prequalificationId, @inquiryType, @permissiblePurpose, @bureau, @outcome,
+                @unavailableCause, @reportId, @score, @scoreModel, @factors, @flags, @tradelines, @reportGeneratedAt, @now)
+            """, new
+            {
+                id, applicationId, prequalificationId, inquiryType = inquiryType == InquiryType.Hard ? "hard" : "soft", permissiblePurpose, bureau,
+                outcome = report is null ? "unavailable" : "answered", unavailableCause = pull.UnavailableCause, reportId = report?.ReportId,
+                score = report?.Score, scoreModel = report?.ScoreModel,
+                factors = Jsonb(report is null ? null : JsonSerializer.Serialize(report.Factors.ToList(), UnderwritingJsonContext.Default.ListBureauScoreFactor)),
+                flags = Jsonb(report is null ? null : JsonSerializer.Serialize(report.Flags, UnderwritingJsonContext.Default.BureauFlags)),
+                tradelines = Jsonb(report is null ? null : JsonSerializer.Serialize(report.Tradelines, UnderwritingJsonContext.Default.BureauTradelines)),
+                reportGeneratedAt = report?.GeneratedAt, now,
+            }, transaction, cancellationToken: cancellationToken));
         return id;
     }
 
@@ -143,16 +135,20 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
     {
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
-        await Execute(transaction.Connection!, transaction, """
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into core.credit_decisions (decision_id, application_id, outcome, policy_version, credit_limit, apr, currency, reasons,
                 score_disclosure, inputs, bureau_pull_id, decided_by, decided_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-            """, cancellationToken, id, applicationId, decision.Outcome, decision.PolicyVersion, decision.Terms?.CreditLimit, decision.Terms?.Apr,
-            decision.Inputs.Currency,
-            Json(JsonSerializer.Serialize(decision.Reasons.ToList(), UnderwritingJsonContext.Default.ListDecisionReason)),
-            Json(decision.ScoreUsed is null ? null : JsonSerializer.Serialize(decision.ScoreUsed, UnderwritingJsonContext.Default.ScoreDisclosure)),
-            Json(JsonSerializer.Serialize(decision.Inputs, UnderwritingJsonContext.Default.DecisionInputs)),
-            pullId, decidedBy, now);
+            values (@id, @applicationId, @outcome, @policyVersion, @creditLimit, @apr, @currency, @reasons,
+                @scoreDisclosure, @inputs, @pullId, @decidedBy, @now)
+            """, new
+            {
+                id, applicationId, outcome = decision.Outcome, policyVersion = decision.PolicyVersion, creditLimit = decision.Terms?.CreditLimit,
+                apr = decision.Terms?.Apr, currency = decision.Inputs.Currency,
+                reasons = Jsonb(JsonSerializer.Serialize(decision.Reasons.ToList(), UnderwritingJsonContext.Default.ListDecisionReason)),
+                scoreDisclosure = Jsonb(decision.ScoreUsed is null ? null : JsonSerializer.Serialize(decision.ScoreUsed, UnderwritingJsonContext.Default.ScoreDisclosure)),
+                inputs = Jsonb(JsonSerializer.Serialize(decision.Inputs, UnderwritingJsonContext.Default.DecisionInputs)),
+                pullId, decidedBy, now,
+            }, transaction, cancellationToken: cancellationToken));
         return id;
     }
 
@@ -160,36 +156,55 @@ public sealed class ApplicationStore(NpgsqlDataSource dataSource, PiiProtector p
     internal async Task CompleteEvaluationAsync(NpgsqlTransaction transaction, Guid applicationId, string status, Guid decisionId, Guid? accountId,
         Guid? cardId, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken)
     {
-        await Execute(transaction.Connection!, transaction, """
-            update core.applications set status = $2, latest_decision_id = $3, account_id = coalesce($4, account_id), card_id = coalesce($5, card_id),
-                next_attempt_at = $6, claimed_until = null, updated_at = $7
-            where application_id = $1
-            """, cancellationToken, applicationId, status, decisionId, accountId, cardId, nextAttemptAt, time.GetUtcNow());
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
+            update core.applications set status = @status, latest_decision_id = @decisionId, account_id = coalesce(@accountId, account_id),
+                card_id = coalesce(@cardId, card_id), next_attempt_at = @nextAttemptAt, claimed_until = null, updated_at = @now
+            where application_id = @applicationId
+            """, new { applicationId, status, decisionId, accountId, cardId, nextAttemptAt, now = time.GetUtcNow() }, transaction,
+            cancellationToken: cancellationToken));
     }
 
     public async Task RecordPrequalificationAsync(NpgsqlTransaction transaction, Guid prequalificationId, string ssn, PrequalificationResponse result,
         CancellationToken cancellationToken)
     {
-        await Execute(transaction.Connection!, transaction, """
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
             insert into core.prequalifications (prequalification_id, applicant_digest, outcome, policy_version, offer, reasons, created_at)
-            values ($1, $2, $3, $4, $5, $6, $7)
-            """, cancellationToken, prequalificationId, pii.SsnDigest(ssn), result.Outcome, result.PolicyVersion,
-            Json(result.Offer is null ? null : JsonSerializer.Serialize(result.Offer, UnderwritingJsonContext.Default.OfferRange)),
-            Json(JsonSerializer.Serialize(result.Reasons.ToList(), UnderwritingJsonContext.Default.ListDecisionReason)), result.CreatedAt);
+            values (@prequalificationId, @digest, @outcome, @policyVersion, @offer, @reasons, @createdAt)
+            """, new
+            {
+                prequalificationId, digest = pii.SsnDigest(ssn), outcome = result.Outcome, policyVersion = result.PolicyVersion,
+                offer = Jsonb(result.Offer is null ? null : JsonSerializer.Serialize(result.Offer, UnderwritingJsonContext.Default.OfferRange)),
+                reasons = Jsonb(JsonSerializer.Serialize(result.Reasons.ToList(), UnderwritingJsonContext.Default.ListDecisionReason)),
+                createdAt = result.CreatedAt,
+            }, transaction, cancellationToken: cancellationToken));
     }
 
-    private static NpgsqlParameter Json(string? json) => new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)json ?? DBNull.Value };
+    private static JsonParameter Jsonb(string? json) => JsonParameter.Jsonb(json);
 
-    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params object?[] values)
+    private sealed record ApplicationRow(
+        Guid ApplicationId, string Status, string FirstName, string LastName, string SsnLast4, string Email, long AnnualIncome, long MonthlyHousingCost,
+        string Currency, Guid? AccountId, Guid? CardId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+        Guid? DecisionId, string? Outcome, string? PolicyVersion, long? CreditLimit, decimal? Apr, string? DecisionCurrency, string? Reasons,
+        string? ScoreDisclosure, DateTimeOffset? DecidedAt, DateTimeOffset? NextAttemptAt)
     {
-        var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var value in values) command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value ?? DBNull.Value });
-        return command;
+        public ApplicationResponse ToResponse()
+        {
+            var decision = DecisionId is { } decisionId
+                ? new DecisionResponse(decisionId, Outcome!, PolicyVersion!, CreditLimit, Apr, DecisionCurrency!.Trim(),
+                    JsonSerializer.Deserialize(Reasons!, UnderwritingJsonContext.Default.ListDecisionReason)!,
+                    ScoreDisclosure is null ? null : JsonSerializer.Deserialize(ScoreDisclosure, UnderwritingJsonContext.Default.ScoreDisclosure),
+                    DecidedAt!.Value)
+                : null;
+            return new ApplicationResponse(ApplicationId, Status, new ApplicantSummary(FirstName, LastName, Ssn.Mask(SsnLast4), Email),
+                AnnualIncome, MonthlyHousingCost, Currency.Trim(), decision, AccountId, CardId,
+                Status is "received" or "pending_review" ? NextAttemptAt : null, CreatedAt, UpdatedAt);
+        }
     }
 
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params object?[] values)
-    {
-        await using var command = Command(connection, transaction, sql, values);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private sealed record SealedApplicantRow(
+        string FirstName, string LastName, byte[] SsnSealed, byte[] DateOfBirthSealed, string PiiKeyId, string AddressLine1, string? AddressLine2,
+        string AddressCity, string AddressState, string AddressPostalCode, string Email, string Phone, long AnnualIncome, long MonthlyHousingCost,
+        string Currency);
+
+    private sealed record LockedApplicationRow(string Status, int Attempts, string? PreviousOutcome, string Email);
 }

@@ -67,12 +67,8 @@ public sealed partial class Underwriter(
         AccountResponse? account = null;
         if (decision is { Outcome: DecisionOutcomes.Approved, Terms: { } terms })
         {
-            await using var owner = new NpgsqlCommand("select owner_user_id from core.applications where application_id = $1", connection, transaction)
-            {
-                Parameters = { new NpgsqlParameter { Value = applicationId } },
-            };
             // The applicant's own account when a signed-in customer applied; otherwise tied to the application until claimed.
-            var ownerReference = await owner.ExecuteScalarAsync(cancellationToken) as string ?? $"application:{applicationId}";
+            var ownerReference = await store.OwnerUserIdAsync(transaction, applicationId, cancellationToken) ?? $"application:{applicationId}";
             account = await accounts.OpenAsync(transaction, terms.Currency, terms.CreditLimit, ownerReference, cancellationToken);
         }
         var decisionId = await store.RecordDecisionAsync(transaction, applicationId, decision, pullId, actor.Id, cancellationToken);
