@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Platform.Api.Audit;
 
 namespace Platform.Api.Email;
 
@@ -8,7 +9,7 @@ namespace Platform.Api.Email;
 internal sealed record CardAlertRules(string? CardLast4, long LargePurchaseThreshold, bool FraudDeclineAlerts);
 
 /// <summary>The <c>core.alert_rules</c> table, with the configured defaults filling in for accounts without a row.</summary>
-internal sealed class AlertRuleStore(NpgsqlDataSource dataSource, IOptions<EmailOptions> options, TimeProvider time)
+internal sealed class AlertRuleStore(NpgsqlDataSource dataSource, IAuditTrail audit, IOptions<EmailOptions> options, TimeProvider time)
 {
     /// <summary>The rules for settings read with the card, the configured defaults filling in.</summary>
     public CardAlertRules From(Platform.Api.Authorizations.CardAlertSettings settings) => new(settings.CardLast4,
@@ -43,22 +44,40 @@ internal sealed class AlertRuleStore(NpgsqlDataSource dataSource, IOptions<Email
             : new AlertRulesResponse(accountId, threshold, row.Currency, row.FraudDeclineAlerts!.Value, "account", row.UpdatedAt);
     }
 
-    /// <returns>False when the account does not exist.</returns>
-    public async Task<bool> PutAsync(NpgsqlTransaction transaction, Guid accountId, long largePurchaseThreshold, bool fraudDeclineAlerts, CancellationToken cancellationToken)
+    /// <summary>Sets the account's own rules; the change and its audit event commit together.</summary>
+    /// <returns>False when the account does not exist (nothing changes).</returns>
+    public async Task<bool> SetAsync(Guid accountId, long largePurchaseThreshold, bool fraudDeclineAlerts, AuditActor actor, AuditOrigin? origin,
+        CancellationToken cancellationToken)
     {
-        var written = await transaction.Connection!.ExecuteAsync(new CommandDefinition("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var written = await connection.ExecuteAsync(new CommandDefinition("""
             insert into core.alert_rules (account_id, large_purchase_threshold, fraud_decline_alerts, updated_at)
             select account_id, @largePurchaseThreshold, @fraudDeclineAlerts, @now from core.accounts where account_id = @accountId
             on conflict (account_id) do update set large_purchase_threshold = excluded.large_purchase_threshold,
                 fraud_decline_alerts = excluded.fraud_decline_alerts, updated_at = excluded.updated_at
             """, new { accountId, largePurchaseThreshold, fraudDeclineAlerts, now = time.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
-        return written == 1;
+        if (written != 1) return false;
+        await audit.AppendAsync(FinancialAudit.Entry("alert_rules.updated", actor, origin, "account", accountId,
+            new Dictionary<string, object?> { ["largePurchaseThreshold"] = largePurchaseThreshold, ["fraudDeclineAlerts"] = fraudDeclineAlerts }),
+            transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
-    /// <returns>Whether the account had rules of its own.</returns>
-    public async Task<bool> DeleteAsync(NpgsqlTransaction transaction, Guid accountId, CancellationToken cancellationToken) =>
-        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "delete from core.alert_rules where account_id = @accountId", new { accountId }, transaction, cancellationToken: cancellationToken)) == 1;
+    /// <summary>Back to the configured defaults; audited only when the account had rules of its own.</summary>
+    public async Task ResetAsync(Guid accountId, AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition(
+                "delete from core.alert_rules where account_id = @accountId", new { accountId }, transaction, cancellationToken: cancellationToken)) == 1)
+        {
+            await audit.AppendAsync(FinancialAudit.Entry("alert_rules.reset", actor, origin, "account", accountId, new Dictionary<string, object?>()),
+                transaction, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     private sealed record CardRulesRow(string? Last4, long? LargePurchaseThreshold, bool? FraudDeclineAlerts);
 

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using Platform.Api.Audit;
 using Platform.Api.Identity;
 
@@ -29,8 +28,7 @@ internal static class AlertRulesApi
 
     /// <summary>Sets an account's transaction alert rules (operators only); fields left out keep their current value.</summary>
     public static async Task<Results<Ok<AlertRulesResponse>, NotFound, ValidationProblem>> PutAsync(
-        Guid accountId, AlertRulesRequest request, HttpContext http, NpgsqlDataSource dataSource, AlertRuleStore rules, IAuditTrail audit,
-        CancellationToken cancellationToken)
+        Guid accountId, AlertRulesRequest request, HttpContext http, AlertRuleStore rules, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.LargePurchaseThreshold is not (>= 1 and <= MaxThreshold))
@@ -38,33 +36,17 @@ internal static class AlertRulesApi
         if (request.FraudDeclineAlerts is null) errors["fraudDeclineAlerts"] = ["Required: true or false."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            if (!await rules.PutAsync(transaction, accountId, request.LargePurchaseThreshold!.Value, request.FraudDeclineAlerts!.Value, cancellationToken))
-                return TypedResults.NotFound();
-            await audit.AppendAsync(FinancialAudit.Entry("alert_rules.updated", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "account", accountId,
-                new Dictionary<string, object?> { ["largePurchaseThreshold"] = request.LargePurchaseThreshold, ["fraudDeclineAlerts"] = request.FraudDeclineAlerts }),
-                transaction, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+        if (!await rules.SetAsync(accountId, request.LargePurchaseThreshold!.Value, request.FraudDeclineAlerts!.Value, FinancialAudit.RequestActor(http),
+                FinancialAudit.RequestOrigin(http), cancellationToken))
+            return TypedResults.NotFound();
         return TypedResults.Ok((await rules.GetAsync(accountId, cancellationToken))!);
     }
 
     /// <summary>Back to the configured defaults.</summary>
     public static async Task<Results<Ok<AlertRulesResponse>, NotFound>> DeleteAsync(
-        Guid accountId, HttpContext http, NpgsqlDataSource dataSource, AlertRuleStore rules, IAuditTrail audit, CancellationToken cancellationToken)
+        Guid accountId, HttpContext http, AlertRuleStore rules, CancellationToken cancellationToken)
     {
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
-        {
-            if (await rules.DeleteAsync(transaction, accountId, cancellationToken))
-            {
-                await audit.AppendAsync(FinancialAudit.Entry("alert_rules.reset", FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), "account", accountId,
-                    new Dictionary<string, object?>()), transaction, cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
+        await rules.ResetAsync(accountId, FinancialAudit.RequestActor(http), FinancialAudit.RequestOrigin(http), cancellationToken);
         return await rules.GetAsync(accountId, cancellationToken) is { } found ? TypedResults.Ok(found) : TypedResults.NotFound();
     }
 }
