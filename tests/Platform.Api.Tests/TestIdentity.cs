@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -13,26 +12,15 @@ using Platform.Testing.Contracts;
 
 namespace Platform.Api.Tests;
 
-/// <summary>Signing in to the API under test: the operator seeded from configuration, or a customer who registers and confirms.</summary>
+/// <summary>
+/// Signing in to the API under test: the operator seeded from configuration (<see cref="ApiHostBuilder"/> sets it), or a
+/// customer who registers and confirms.
+/// </summary>
 public static class TestIdentity
 {
     public const string OperatorEmail = "operator@tests.local";
     public const string OperatorPassword = "Operator-Passw0rd-for-tests";
     public const string CustomerPassword = "Customer-Passw0rd-1";
-
-    /// <summary>
-    /// The operator the API seeds in Development from these settings, and the keys the API presents to the processor,
-    /// the bureau and the fraud service (every test host needs both to start).
-    /// </summary>
-    public static IWebHostBuilder UseTestOperator(this IWebHostBuilder builder) =>
-        builder.UseSetting("Identity:Operator:Email", OperatorEmail).UseSetting("Identity:Operator:Password", OperatorPassword)
-            .UseSetting("Processor:ApiKey", Platform.Testing.TestCredentials.ProcessorApiKey)
-            .UseSetting("Bureau:ApiKey", Platform.Testing.TestCredentials.BureauApiKey)
-            .UseSetting("Fraud:ApiKey", Platform.Testing.TestCredentials.FraudApiKey)
-            .UseSetting("Identity:PublicBaseUrl", "http://localhost")
-            // The rate limits have their own tests; the rest sign in far more often than a person would.
-            .UseSetting("RateLimits:Auth:PerClientPerMinute", "1000000")
-            .UseSetting("RateLimits:Auth:PerAddressPerMinute", "1000000");
 
     /// <summary>
     /// A client carrying a real bearer token for the seeded operator, minted by the API's own token protector rather

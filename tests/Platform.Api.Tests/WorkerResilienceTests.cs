@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -20,13 +19,13 @@ public sealed class WorkerResilienceTests(PlatformStoresFixture stores)
     [Fact]
     public async Task Workers_whose_dependencies_throw_unexpected_exceptions_do_not_stop_the_api()
     {
-        var database = await stores.Postgres.CreateDatabaseAsync("workers");
-        await using var api = new ApiFactory(database, stores.Redis.ConnectionString).WithWebHostBuilder(b => b
-            .UseSetting("TestClock:Enabled", "true")
-            .UseSetting("Outbox:PollMs", "20")
-            .UseSetting("Authorizations:SweepIntervalMs", "100")
-            .UseSetting("Statements:CycleIntervalSeconds", "1")
-            .UseSetting("Underwriting:RetryPollMs", "50"));
+        await using var api = await ApiHostBuilder.On(stores, "workers")
+            .With("TestClock:Enabled", "true")
+            .With("Outbox:PollMs", "20")
+            .With("Authorizations:SweepIntervalMs", "100")
+            .With("Statements:CycleIntervalSeconds", "1")
+            .With("Underwriting:RetryPollMs", "50")
+            .BuildAsync();
         using var client = api.CreateContractClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
         var lifetime = api.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Platform.Api.Email;
 
 namespace Platform.Api.Tests.Email;
@@ -36,8 +35,7 @@ public sealed class AdverseActionOptionsTests
     {
         await using var stores = new Platform.Testing.PlatformStoresFixture();
         await stores.InitializeAsync();
-        var factory = new ApiFactory(await stores.Postgres.CreateDatabaseAsync("adverse"), stores.Redis.ConnectionString)
-            .WithWebHostBuilder(b => b.UseSetting("AdverseAction:CreditorAddress", ""));
+        var factory = await ApiHostBuilder.On(stores, "adverse").With("AdverseAction:CreditorAddress", "").BuildAsync();
 
         var error = Assert.ThrowsAny<Exception>(() => factory.Server);
 

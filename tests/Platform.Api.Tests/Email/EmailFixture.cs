@@ -1,8 +1,5 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Platform.Api.Email;
 using Platform.Api.Tests.Money;
@@ -26,7 +23,7 @@ public sealed class EmailFixture : IAsyncLifetime
 {
     private readonly PlatformStoresFixture stores = new();
 
-    public EmailApiFactory Api { get; private set; } = null!;
+    public ApiFactory Api { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
     public StubBureauAndFraud Stub { get; private set; } = null!;
     public string SinkDirectory { get; } = Path.Combine(Path.GetTempPath(), "platform-email-tests-" + Guid.NewGuid().ToString("N"));
@@ -35,8 +32,12 @@ public sealed class EmailFixture : IAsyncLifetime
     {
         await stores.InitializeAsync();
         Stub = await StubBureauAndFraud.StartAsync();
-        var database = await stores.Postgres.CreateDatabaseAsync("email");
-        Api = new EmailApiFactory(database, stores.Redis.ConnectionString, Stub.BaseAddress, SinkDirectory);
+        Api = await ApiHostBuilder.On(stores, "email").WithStubbedBureauAndFraud(Stub.BaseAddress)
+            .With("Outbox:PollMs", "50")
+            .With("Outbox:RetryBaseMs", "100")
+            .With("Email:SinkDirectory", SinkDirectory)
+            .CapturingLogs()
+            .BuildAsync();
         Client = await Api.CreateOperatorClientAsync();
     }
 
@@ -79,41 +80,6 @@ public sealed class EmailFixture : IAsyncLifetime
             await stores.DisposeAsync();
             if (Directory.Exists(SinkDirectory)) Directory.Delete(SinkDirectory, recursive: true);
         }
-    }
-}
-
-public sealed class EmailApiFactory(string database, string redis, string stubBaseAddress, string sinkDirectory) : WebApplicationFactory<Program>
-{
-    public string DatabaseConnectionString { get; } = database;
-    public CapturedLogs Logs { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:platform", DatabaseConnectionString);
-        builder.UseSetting("ConnectionStrings:redis", redis);
-        builder.UseSetting("InternalApi:Key", "");
-        builder.UseSetting("Processor:WebhookSecret", "email-tests-webhook-secret-0123456789");
-        builder.UseSetting("Pii:ActiveKeyId", UnderwritingApiFactory.TestKeyId);
-        builder.UseSetting($"Pii:EncryptionKeys:{UnderwritingApiFactory.TestKeyId}", UnderwritingApiFactory.TestKey);
-        builder.UseSetting("Pii:SsnDigestKey", UnderwritingApiFactory.TestDigestKey);
-        builder.UseSetting("Bureau:BaseAddress", stubBaseAddress);
-        builder.UseSetting("Fraud:BaseAddress", stubBaseAddress);
-        // These tests check decisions and e-mails, not the interactive budgets (the benchmark measures those): the
-        // first calls of a fresh host on a busy CI machine must not turn a decision into a pending review.
-        builder.UseSetting("Bureau:TotalTimeoutMs", "2000");
-        builder.UseSetting("Bureau:AttemptTimeoutMs", "2000");
-        builder.UseSetting("Fraud:ApplicationTimeoutMs", "499");
-        builder.UseSetting("Fraud:ApplicationAttemptTimeoutMs", "499");
-        builder.UseSetting("Outbox:PollMs", "50");
-        builder.UseSetting("Outbox:RetryBaseMs", "100");
-        builder.UseSetting("Email:SinkDirectory", sinkDirectory);
-        builder.UseTestOperator();
-        builder.ConfigureLogging(logging =>
-        {
-            logging.SetMinimumLevel(LogLevel.Debug);
-            logging.AddProvider(Logs);
-        });
     }
 }
 

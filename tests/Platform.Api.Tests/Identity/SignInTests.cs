@@ -136,7 +136,7 @@ public sealed class SignInTests(MoneyFixture fixture)
     public async Task A_token_from_one_api_instance_is_accepted_by_another()
     {
         var (client, _) = await fixture.Api.CreateCustomerClientAsync(fixture.ApiDatabase);
-        await using var otherInstance = new MoneyApiFactory(fixture.ApiDatabase, fixture.RedisConnectionString, () => fixture.Processor.Server.CreateHandler());
+        await using var otherInstance = await fixture.ApiHost().BuildAsync();
         var other = otherInstance.CreateContractClient();
         other.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
 

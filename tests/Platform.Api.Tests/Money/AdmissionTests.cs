@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Platform.Api.Authorizations;
 
 namespace Platform.Api.Tests.Money;
@@ -19,7 +17,7 @@ public sealed class AdmissionTests(MoneyFixture fixture) : IAsyncLifetime
     private readonly MoneyDriver driver = new(fixture);
     // Tells this run's authorizations apart in processor-sim's records.
     private readonly string merchant = $"Busy Bakery {Guid.NewGuid().ToString("N")[..8]}";
-    private WebApplicationFactory<Program> limited = null!;
+    private ApiFactory limited = null!;
     private HttpClient client = null!;
 
     public async Task InitializeAsync()
@@ -30,7 +28,7 @@ public sealed class AdmissionTests(MoneyFixture fixture) : IAsyncLifetime
             approvalRate = 1.0, partialApprovalRate = 0.0, errorRate = 0.0, timeoutRate = 0.0,
             latencyMs = new { min = 600, median = 600, p99 = 600 }, webhookDelayMs = 0, webhookFailureRate = 0.0,
         });
-        limited = fixture.Api.WithWebHostBuilder(b => b.UseSetting("Authorizations:MaxInFlight", "2"));
+        limited = await fixture.ApiHost().With("Authorizations:MaxInFlight", "2").BuildAsync();
         client = await limited.CreateOperatorClientAsync();
     }
 

@@ -29,7 +29,7 @@ public sealed class MoneyFixture : IAsyncLifetime
     public const string AllowedHosts = "localhost;127.0.0.1;api.test;processor.test";
     private readonly PlatformStoresFixture stores = new();
 
-    public MoneyApiFactory Api { get; private set; } = null!;
+    public ApiFactory Api { get; private set; } = null!;
     public ProcessorSimFactory Processor { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
     public HttpClient ProcessorClient { get; private set; } = null!;
@@ -44,13 +44,47 @@ public sealed class MoneyFixture : IAsyncLifetime
         var processorDatabase = ProcessorDatabase = await stores.Postgres.CreateDatabaseAsync("processor");
         await stores.Redis.FlushAsync();
         Processor = new ProcessorSimFactory(processorDatabase, stores.Redis.ConnectionString, () => Api!.Server.CreateHandler());
-        Api = new MoneyApiFactory(ApiDatabase, stores.Redis.ConnectionString, () => Processor.Server.CreateHandler());
+        Api = await ApiHost().BuildAsync();
         ProcessorClient = Processor.CreateContractClient();
         Client = await Api.CreateOperatorClientAsync();
         await ResetProcessorAsync();
         // The API registers its webhook URL with the processor at start; wait for that before any test runs.
         await Poll.UntilAsync(() => ProcessorClient.GetAsync("/processor/v1/webhook-endpoint"), r => r.IsSuccessStatusCode);
     }
+
+    /// <summary>
+    /// The API's settings for these suites, on this fixture's database (a second instance shares it), calling this
+    /// fixture's processor-sim; a suite may add its own before building.
+    /// </summary>
+    public ApiHostBuilder ApiHost() => new ApiHostBuilder(ApiDatabase, stores.Redis.ConnectionString)
+        .With("Processor:WebhookSecret", WebhookSecret)
+        .With("Processor:WebhookCallbackUrl", "http://api.test/v1/webhooks/processor")
+        .With("services:simcontrol:http:0", "http://processor.test")
+        // The two in-process hosts call each other by these names; any other Host is still refused.
+        .With("AllowedHosts", AllowedHosts)
+        // Nothing listens on the discard port: every fraud call fails fast and the fallback rule decides.
+        .With("services:fraud:http:0", "http://127.0.0.1:9")
+        // A roomier budget than production's 95 ms, so a busy test machine does not turn approvals into timeouts;
+        // the timeout tests make the processor slower than this.
+        .With("Authorizations:BudgetMs", "1500")
+        .With("Processor:AuthorizeTimeoutMs", "1500")
+        // These tests put a hundred authorizations on one card at once to test the credit reservation; shedding load
+        // past the in-flight limit has its own test (AdmissionTests).
+        .With("Authorizations:MaxInFlight", "0")
+        .With("Outbox:PollMs", "50")
+        .With("Outbox:RetryBaseMs", "100")
+        .With("Outbox:RetryMaxMs", "1000")
+        .With("Authorizations:ReversalRetryBaseMs", "100")
+        .With("Authorizations:ReversalRetryMaxMs", "1000")
+        .With("Authorizations:ReversalMaxAttempts", "3")
+        .Quiet()
+        .ConfigureServices(services =>
+        {
+            services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorAuthorizationClient))
+                .ConfigurePrimaryHttpMessageHandler(() => Processor.Server.CreateHandler());
+            services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorOperationsClient))
+                .ConfigurePrimaryHttpMessageHandler(() => Processor.Server.CreateHandler());
+        });
 
     /// <summary>Every authorization approved in full, no latency, webhooks at once.</summary>
     public async Task ResetProcessorAsync(object? overrides = null)
@@ -84,43 +118,6 @@ public sealed class MoneyFixture : IAsyncLifetime
         {
             await stores.DisposeAsync();
         }
-    }
-}
-
-public sealed class MoneyApiFactory(string database, string redis, Func<HttpMessageHandler> processorHandler) : WebApplicationFactory<Program>
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Development");
-        builder.UseSetting("ConnectionStrings:platform", database);
-        builder.UseSetting("ConnectionStrings:redis", redis);
-        builder.UseSetting("Processor:WebhookSecret", MoneyFixture.WebhookSecret);
-        builder.UseSetting("Processor:WebhookCallbackUrl", "http://api.test/v1/webhooks/processor");
-        builder.UseSetting("services:simcontrol:http:0", "http://processor.test");
-        // The two in-process hosts call each other by these names; any other Host is still refused.
-        builder.UseSetting("AllowedHosts", MoneyFixture.AllowedHosts);
-        // Nothing listens on the discard port: every fraud call fails fast and the fallback rule decides.
-        builder.UseSetting("services:fraud:http:0", "http://127.0.0.1:9");
-        // A roomier budget than production's 95 ms, so a busy test machine does not turn approvals into timeouts;
-        // the timeout tests make the processor slower than this.
-        builder.UseSetting("Authorizations:BudgetMs", "1500");
-        builder.UseSetting("Processor:AuthorizeTimeoutMs", "1500");
-        // These tests put a hundred authorizations on one card at once to test the credit reservation; shedding load
-        // past the in-flight limit has its own test (AdmissionTests).
-        builder.UseSetting("Authorizations:MaxInFlight", "0");
-        builder.UseSetting("Outbox:PollMs", "50");
-        builder.UseSetting("Outbox:RetryBaseMs", "100");
-        builder.UseSetting("Outbox:RetryMaxMs", "1000");
-        builder.UseSetting("Authorizations:ReversalRetryBaseMs", "100");
-        builder.UseSetting("Authorizations:ReversalRetryMaxMs", "1000");
-        builder.UseSetting("Authorizations:ReversalMaxAttempts", "3");
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseTestOperator();
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorAuthorizationClient)).ConfigurePrimaryHttpMessageHandler(processorHandler);
-            services.AddHttpClient(nameof(Platform.Api.Integrations.Processor.ProcessorOperationsClient)).ConfigurePrimaryHttpMessageHandler(processorHandler);
-        });
     }
 }
 

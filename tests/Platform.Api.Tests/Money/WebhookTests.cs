@@ -58,7 +58,7 @@ public sealed class WebhookTests(MoneyFixture fixture) : IAsyncLifetime
         var payload = webhook.GetProperty("payload");
         // The same event under a new id, as a processor might send after losing track of its first delivery.
         var body = JsonSerializer.Serialize(new { id = "evt_again_" + Guid.NewGuid().ToString("N"), type = "capture.succeeded", createdAt = DateTimeOffset.UtcNow, data = payload.GetProperty("data") });
-        await using var secondInstance = new MoneyApiFactory(fixture.ApiDatabase, fixture.RedisConnectionString, () => fixture.Processor.Server.CreateHandler());
+        await using var secondInstance = await fixture.ApiHost().BuildAsync();
         var before = await driver.GetAccountAsync(account.Id);
 
         var responses = await Task.WhenAll(

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Platform.Api.Statements;
@@ -50,22 +49,19 @@ public sealed class StatementsFixture : IAsyncLifetime
 
     private async Task<(WebApplicationFactory<Program>, string)> StartApiAsync(MovableClock clock, int cycleIntervalSeconds)
     {
-        var database = await stores.Postgres.CreateDatabaseAsync("statements");
-        // ApiFactory's settings (the ones every API test uses), with this fixture's clock and cycle interval on top.
-        var baseFactory = new ApiFactory(database, stores.Redis.ConnectionString);
-        started.Add(baseFactory);
-        var factory = baseFactory.WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting($"{StatementOptions.Section}:CycleIntervalSeconds", cycleIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.ConfigureTestServices(services =>
+        // The settings every API test uses, with this fixture's clock and cycle interval on top.
+        var factory = await ApiHostBuilder.On(stores, "statements")
+            .With($"{StatementOptions.Section}:CycleIntervalSeconds", cycleIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Quiet()
+            .ConfigureServices(services =>
             {
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton<TimeProvider>(clock);
-            });
-        });
+            })
+            .BuildAsync();
+        started.Add(factory);
         _ = factory.Server;
-        return (factory, database);
+        return (factory, factory.DatabaseConnectionString);
     }
 
     /// <summary>Runs a cycle pass through the operator endpoint.</summary>

@@ -14,13 +14,15 @@ namespace Platform.Api.Tests.Underwriting;
 public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncLifetime
 {
     private StubBureauAndFraud stub = null!;
-    private UnderwritingApiFactory api = null!;
+    private ApiFactory api = null!;
     private HttpClient client = null!;
 
     public async Task InitializeAsync()
     {
         stub = await StubBureauAndFraud.StartAsync();
-        api = await UnderwritingApiFactory.StartAsync(stores, stub);
+        // Quick retries, every log record captured.
+        api = await ApiHostBuilder.On(stores, "underwriting").WithStubbedBureauAndFraud(stub.BaseAddress)
+            .With("Underwriting:RetryBaseSeconds", "1").With("Underwriting:RetryPollMs", "100").CapturingLogs().StartAsync();
         client = await api.CreateOperatorClientAsync();
     }
 
@@ -230,7 +232,7 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(UnderwritingApiFactory.TestKeyId, reader.GetString(2));
+        Assert.Equal(TestPiiKeys.KeyId, reader.GetString(2));
         Assert.DoesNotContain(ssn, System.Text.Encoding.ASCII.GetString(reader.GetFieldValue<byte[]>(0)));
         Assert.DoesNotContain("1984", System.Text.Encoding.ASCII.GetString(reader.GetFieldValue<byte[]>(1)));
         var wholeRow = reader.GetString(3);
