@@ -117,6 +117,13 @@ public sealed class ApiHostBuilder
     public static ApiHostBuilder On(PlatformStoresFixture stores, string databasePrefix) =>
         new("", stores.Redis.ConnectionString) { stores = stores, databasePrefix = databasePrefix };
 
+    /// <summary>The underwriting suites' host: a fresh database, <paramref name="stub"/> as bureau and fraud service, quick retries, every log record captured.</summary>
+    public static ApiHostBuilder ForUnderwriting(PlatformStoresFixture stores, StubBureauAndFraud stub) =>
+        On(stores, "underwriting").WithStubbedBureauAndFraud(stub.BaseAddress)
+            .With("Underwriting:RetryBaseSeconds", "1")
+            .With("Underwriting:RetryPollMs", "100")
+            .CapturingLogs();
+
     public string DatabaseConnectionString { get; private set; }
 
     internal IReadOnlyDictionary<string, string?> Settings => settings;

@@ -16,13 +16,13 @@ namespace Platform.Api.Tests.Queues;
 public sealed class ApplicationRetryDeadLetterTests(PlatformStoresFixture stores) : IAsyncLifetime
 {
     private StubBureauAndFraud stub = null!;
-    private UnderwritingApiFactory api = null!;
+    private ApiFactory api = null!;
     private HttpClient client = null!;
 
     public async Task InitializeAsync()
     {
         stub = await StubBureauAndFraud.StartAsync();
-        api = await UnderwritingApiFactory.StartAsync(stores, stub);
+        api = await ApiHostBuilder.ForUnderwriting(stores, stub).StartAsync();
         client = await api.CreateOperatorClientAsync();
     }
 

@@ -23,12 +23,13 @@ public sealed class DeadLettersApiTests(PlatformStoresFixture stores) : IAsyncLi
 
     public async Task InitializeAsync()
     {
-        database = await stores.Postgres.CreateDatabaseAsync("deadletters");
-        api = new ApiFactory(database, stores.Redis.ConnectionString).WithWebHostBuilder(builder => builder
-            .UseSetting("Outbox:PollMs", "20")
-            .UseSetting("Outbox:RetryBaseMs", "10")
-            .UseSetting("Outbox:RetryMaxMs", "20")
-            .UseSetting("Outbox:MaxAttempts", "3"));
+        var factory = await ApiHostBuilder.On(stores, "deadletters")
+            .With("Outbox:PollMs", "20")
+            .With("Outbox:RetryBaseMs", "10")
+            .With("Outbox:RetryMaxMs", "20")
+            .With("Outbox:MaxAttempts", "3")
+            .BuildAsync();
+        (api, database) = (factory, factory.DatabaseConnectionString);
         operatorClient = await api.CreateOperatorClientAsync();
     }
 

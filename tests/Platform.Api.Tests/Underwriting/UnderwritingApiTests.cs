@@ -20,9 +20,7 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
     public async Task InitializeAsync()
     {
         stub = await StubBureauAndFraud.StartAsync();
-        // Quick retries, every log record captured.
-        api = await ApiHostBuilder.On(stores, "underwriting").WithStubbedBureauAndFraud(stub.BaseAddress)
-            .With("Underwriting:RetryBaseSeconds", "1").With("Underwriting:RetryPollMs", "100").CapturingLogs().StartAsync();
+        api = await ApiHostBuilder.ForUnderwriting(stores, stub).StartAsync();
         client = await api.CreateOperatorClientAsync();
     }
 
