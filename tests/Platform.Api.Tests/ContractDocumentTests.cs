@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using Platform.Testing;
 using Platform.Testing.Contracts;
 
@@ -14,8 +13,8 @@ public sealed class ContractDocumentTests(PlatformStoresFixture stores)
     [Fact]
     public async Task The_served_document_is_the_committed_contract()
     {
-        await using var factory = await ApiFactory.StartAsync(stores);
-        await using var api = factory.WithWebHostBuilder(host => host.UseSetting("TestClock:Enabled", "true"));
+        // With the test clock on, so that its operations are in the document too.
+        await using var api = await ApiHostBuilder.On(stores, "api").With("TestClock:Enabled", "true").BuildAsync();
         using var client = api.CreateClient();
 
         ContractDocuments.AssertCommitted("api", await ContractDocuments.ServedAsync(client));
@@ -24,8 +23,8 @@ public sealed class ContractDocumentTests(PlatformStoresFixture stores)
     [Fact]
     public async Task Every_operation_is_named_summarised_exemplified_and_refuses_with_problem_details()
     {
-        await using var factory = await ApiFactory.StartAsync(stores);
-        await using var api = factory.WithWebHostBuilder(host => host.UseSetting("TestClock:Enabled", "true"));
+        // With the test clock on, so that its operations are in the document too.
+        await using var api = await ApiHostBuilder.On(stores, "api").With("TestClock:Enabled", "true").BuildAsync();
         using var client = api.CreateClient();
 
         var problems = DocumentRules.Check(ServiceContract.Parse(await ContractDocuments.ServedAsync(client)));

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
 using Platform.Api.Tests.Money;
 using Platform.Testing.Contracts;
 
@@ -14,9 +13,10 @@ public sealed class AuthRateLimitTests(MoneyFixture fixture)
     [Fact]
     public async Task Too_many_attempts_on_one_address_are_answered_429_with_retry_after_before_any_password_check()
     {
-        await using var limited = fixture.Api.WithWebHostBuilder(b => b
-            .UseSetting("RateLimits:Auth:PerAddressPerMinute", "3")
-            .UseSetting("RateLimits:Auth:PerClientPerMinute", "1000"));
+        await using var limited = await fixture.ApiHost()
+            .With("RateLimits:Auth:PerAddressPerMinute", "3")
+            .With("RateLimits:Auth:PerClientPerMinute", "1000")
+            .BuildAsync();
         using var client = limited.CreateContractClient();
         var target = $"target-{Guid.NewGuid():N}@example.com";
 
@@ -37,9 +37,10 @@ public sealed class AuthRateLimitTests(MoneyFixture fixture)
     [Fact]
     public async Task Too_many_attempts_from_one_client_are_answered_429_whatever_the_address()
     {
-        await using var limited = fixture.Api.WithWebHostBuilder(b => b
-            .UseSetting("RateLimits:Auth:PerAddressPerMinute", "1000")
-            .UseSetting("RateLimits:Auth:PerClientPerMinute", "3"));
+        await using var limited = await fixture.ApiHost()
+            .With("RateLimits:Auth:PerAddressPerMinute", "1000")
+            .With("RateLimits:Auth:PerClientPerMinute", "3")
+            .BuildAsync();
         using var client = limited.CreateContractClient();
 
         var statuses = new List<HttpStatusCode>();
