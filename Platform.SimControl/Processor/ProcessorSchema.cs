@@ -1,110 +1,22 @@
 using Npgsql;
+using Platform.Data.Migrations;
 
 namespace Platform.SimControl.Processor;
 
 /// <summary>
-/// processor-sim's own tables, in its own schema: the API's migrations own <c>core</c> and <c>audit</c>, and the
-/// simulator must not depend on them. Created at start-up, idempotently, under an advisory lock so several
-/// instances starting together do not race.
+/// processor-sim's own tables, in its own schema (<c>processor_sim</c>, journal <c>processor_sim.schema_migrations</c>):
+/// the scripts under Processor/Migrations, applied at start by the runner the API uses too.
 /// </summary>
-internal sealed class ProcessorSchema(NpgsqlDataSource dataSource, ILogger<ProcessorSchema> logger) : IHostedService
+internal sealed class ProcessorSchema(NpgsqlDataSource dataSource, ILoggerFactory loggers)
+    : MigrationHostedService(loggers.CreateLogger<ProcessorSchema>())
 {
-    private const string Ddl = """
-        select pg_advisory_xact_lock(727001);
-        create schema if not exists processor_sim;
-        create table if not exists processor_sim.idempotency_keys (
-            scope text not null,
-            key text not null,
-            request_hash text not null,
-            status_code int not null,
-            response jsonb not null,
-            created_at timestamptz not null default now(),
-            primary key (scope, key));
-        create table if not exists processor_sim.cards (
-            card_token text primary key,
-            type text not null,
-            status text not null,
-            last4 text not null,
-            expiry_month int not null,
-            expiry_year int not null,
-            cardholder_name text not null,
-            reference text,
-            created_at timestamptz not null default now(),
-            updated_at timestamptz not null default now());
-        create table if not exists processor_sim.authorizations (
-            authorization_id text primary key,
-            card_token text not null,
-            amount bigint not null,
-            currency text not null,
-            merchant_name text not null,
-            merchant_mcc text not null,
-            merchant_country text not null,
-            approved boolean not null,
-            response_code text not null,
-            approved_amount bigint not null,
-            captured_amount bigint not null default 0,
-            refunded_amount bigint not null default 0,
-            status text not null,
-            created_at timestamptz not null default now());
-        create index if not exists authorizations_created on processor_sim.authorizations (created_at);
-        create index if not exists authorizations_card on processor_sim.authorizations (card_token);
-        create table if not exists processor_sim.operations (
-            operation_id text primary key,
-            kind text not null,
-            authorization_id text,
-            card_token text,
-            amount bigint,
-            currency text,
-            status text not null,
-            failure_reason text,
-            due_at timestamptz not null,
-            created_at timestamptz not null default now(),
-            completed_at timestamptz);
-        create index if not exists operations_due on processor_sim.operations (due_at) where status = 'pending';
-        create index if not exists operations_authorization on processor_sim.operations (authorization_id);
-        create table if not exists processor_sim.webhooks (
-            webhook_id text primary key,
-            event_type text not null,
-            payload jsonb not null,
-            status text not null,
-            attempts int not null default 0,
-            next_attempt_at timestamptz not null,
-            claimed_until timestamptz,
-            last_status_code int,
-            last_error text,
-            created_at timestamptz not null default now(),
-            delivered_at timestamptz);
-        create index if not exists webhooks_due on processor_sim.webhooks (next_attempt_at) where status = 'pending';
-        create table if not exists processor_sim.webhook_endpoint (
-            id int primary key check (id = 1),
-            url text not null,
-            updated_at timestamptz not null default now());
-        """;
+    // The key the earlier start-up DDL locked with (transaction-level), so an instance still running that code and a
+    // new one starting beside it take turns rather than race on CREATE ... IF NOT EXISTS.
+    private const long LockKey = 727001;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // The database may still be starting when simcontrol does; keep trying for a while rather than crash.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-                await using (var command = new NpgsqlCommand(Ddl, connection, tx))
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                }
-                await tx.CommitAsync(cancellationToken);
-                return;
-            }
-            catch (NpgsqlException ex) when (DateTime.UtcNow < deadline)
-            {
-                logger.LogWarning(ex, "processor_sim schema not ready yet; retrying");
-                await Task.Delay(1000, cancellationToken);
-            }
-        }
-    }
+    public static SqlMigrationSet Migrations { get; } = SqlMigrationSet.FromEmbeddedResources(
+        "processor-sim", typeof(ProcessorSchema).Assembly, "ProcessorMigrations.", journalSchema: "processor_sim", LockKey);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override Task MigrateAsync(CancellationToken cancellationToken) =>
+        new SqlMigrator(dataSource, loggers.CreateLogger<SqlMigrator>()).MigrateAsync(Migrations, cancellationToken);
 }

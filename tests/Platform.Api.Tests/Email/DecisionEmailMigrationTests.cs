@@ -19,14 +19,14 @@ public sealed class DecisionEmailMigrationTests(PlatformStoresFixture stores)
     {
         await using var dataSource = NpgsqlDataSource.Create(await stores.Postgres.CreateDatabaseAsync("emailmove"));
         await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var migration in DatabaseMigrator.EmbeddedMigrations.Where(m => m.Version < MovingMigration))
+        foreach (var migration in DatabaseMigrator.SqlMigrations.Migrations.Where(m => m.Version < MovingMigration))
             await connection.ExecuteAsync(migration.Sql);
         var waiting = await RequestAsync(connection, "requested", attempts: 2, lastError: null, emailed: false);
         var failed = await RequestAsync(connection, "failed", attempts: 50, lastError: "ArgumentException: A recipient is not a valid e-mail address.", emailed: false);
         await RequestAsync(connection, "requested", attempts: 0, lastError: null, emailed: true);
         await RequestAsync(connection, "sent", attempts: 0, lastError: null, emailed: true);
 
-        await connection.ExecuteAsync(DatabaseMigrator.EmbeddedMigrations.Single(m => m.Version == MovingMigration).Sql);
+        await connection.ExecuteAsync(DatabaseMigrator.SqlMigrations.Migrations.Single(m => m.Version == MovingMigration).Sql);
 
         var moved = (await connection.QueryAsync<MovedRow>("""
             select subject_id, payload->>'recipient' as recipient, status, attempts, last_error, completed_at is not null as completed
