@@ -1,11 +1,13 @@
-using Platform.Data.Migrations;
 using Npgsql;
+using Platform.Api.Data.IdentitySchema;
+using Platform.Data.Migrations;
 
 namespace Platform.Api.Data;
 
 /// <summary>
-/// The API's schemas (core, audit, identity): the SQL scripts embedded under Data/Migrations, journalled in
-/// <c>public.schema_migrations</c>, applied by the runner processor-sim uses too.
+/// The API's schemas: identity first, by EF's migrations (core tables reference its users), then core and audit, by
+/// the SQL scripts embedded under Data/Migrations, journalled in <c>public.schema_migrations</c> and applied by the
+/// runner processor-sim uses too. Both steps take the same advisory lock, so replicas starting together take turns.
 /// </summary>
 internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILoggerFactory loggers)
 {
@@ -16,6 +18,10 @@ internal sealed class DatabaseMigrator(NpgsqlDataSource dataSource, ILoggerFacto
         "api", typeof(DatabaseMigrator).Assembly, "Migrations.", journalSchema: "public", MigrationLockKey);
 
     /// <summary>Returns the SQL scripts this call applied.</summary>
-    public Task<IReadOnlyList<SqlMigration>> MigrateAsync(CancellationToken cancellationToken) =>
-        new SqlMigrator(dataSource, loggers.CreateLogger<SqlMigrator>()).MigrateAsync(SqlMigrations, cancellationToken);
+    public async Task<IReadOnlyList<SqlMigration>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await new IdentitySchemaMigrator(dataSource, loggers.CreateLogger<IdentitySchemaMigrator>())
+            .MigrateAsync(MigrationLockKey, cancellationToken);
+        return await new SqlMigrator(dataSource, loggers.CreateLogger<SqlMigrator>()).MigrateAsync(SqlMigrations, cancellationToken);
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Platform.Api.Data.IdentitySchema;
 using Platform.Api.Email;
 using Platform.Api.Identity;
 using Platform.Api.Outbox;
@@ -25,7 +26,7 @@ public static class IdentityServiceExtensions
             .Validate(o => Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
                 "Identity:PublicBaseUrl must be the API's public absolute http(s) address (links in e-mails are built from it).")
             .ValidateOnStart();
-        builder.Services.AddDbContext<IdentityStore>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddDbContext<IdentityStore>((services, options) => options.UseIdentityStore(services.GetRequiredService<NpgsqlDataSource>()));
 
         builder.Services.AddIdentityApiEndpoints<IdentityUser>(options =>
             {

@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Platform.Api.Identity;
 
 /// <summary>
-/// ASP.NET Core Identity's tables in schema <c>identity</c>. The schema itself is created by the SQL migration
-/// 0006_identity.sql (generated from this model), like every other table, rather than by EF migrations.
+/// ASP.NET Core Identity's tables in schema <c>identity</c>, made and changed by this model's EF migrations
+/// (Data/IdentitySchema/Migrations; a model change needs <c>dotnet ef migrations add</c>, or the API refuses to start).
 /// </summary>
 public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : IdentityDbContext<IdentityUser>(options)
 {
