@@ -1,11 +1,5 @@
 using Platform.Fraud;
 using Platform.Fraud.Scoring;
-using Platform.Fraud.Training;
-
-if (args is ["train", ..])
-{
-    return TrainingCommand.Run(args[1..]);
-}
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -92,11 +92,11 @@ public sealed record EvaluationReport(
 {
     internal static EvaluationReport Create(TrainingSettings settings, IReadOnlyList<ModelEvaluation> models) => new(
         Reproducibility:
-            "Bit-for-bit: `dotnet run --project Platform.Fraud -- train` with these settings rewrites identical model files " +
+            "Bit-for-bit: `dotnet run --project tools/Platform.Fraud.Training` with these settings rewrites identical model files " +
             "(seeded generators, seeded single-threaded FastTree, zip entries with a fixed time), so the model versions " +
             "(SHA-256 of each file) do not change. Checked on .NET 10 / x64 Linux; on another runtime or CPU architecture " +
             "floating-point differences may change the bytes, and the metrics are then expected within 0.005 of these.",
-        Generator: "Synthetic, seeded: Platform.Fraud/Training/TransactionDataGenerator.cs and ApplicationDataGenerator.cs. " +
+        Generator: "Synthetic, seeded: tools/Platform.Fraud.Training/TransactionDataGenerator.cs and ApplicationDataGenerator.cs. " +
             "Hold-out set: generated independently with seed + " + ModelTrainer.HoldOutSeedOffset + ".",
         Settings: settings,
         OperatingPoints: new

@@ -6,14 +6,14 @@ using Platform.Fraud.Scoring;
 namespace Platform.Fraud.Training;
 
 /// <summary>
-/// <c>dotnet run --project Platform.Fraud -- train [--out DIR] [--quick] [--seed N]</c>: regenerates the synthetic
+/// <c>dotnet run --project tools/Platform.Fraud.Training -- [--out DIR] [--quick] [--seed N]</c>: regenerates the synthetic
 /// data, trains both models, evaluates them on held-out data, prints the evaluation and writes the model files and
 /// evaluation.json to Platform.Fraud/Model (found from the current folder) unless --out says otherwise.
 /// Exits 1 when a model falls below its floor (the files are written all the same, to look at).
 /// </summary>
 internal static class TrainingCommand
 {
-    public static int Run(string[] args)
+    public static int Main(string[] args)
     {
         var settings = args.Contains("--quick") ? TrainingSettings.Quick : TrainingSettings.Full;
         if (Option(args, "--seed") is { } seed)
