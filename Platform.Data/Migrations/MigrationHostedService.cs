@@ -9,18 +9,16 @@ namespace Platform.Data.Migrations;
 /// request sees a half-built schema), retrying while the database is still starting — a replica may come up first.
 /// Any other failure (a changed applied script, a broken one) stops the service at once.
 /// </summary>
-public abstract partial class MigrationHostedService(ILogger logger, TimeProvider? timeProvider = null) : IHostedService
+public abstract partial class MigrationHostedService(ILogger logger) : IHostedService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
-
-    private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
 
     protected abstract Task MigrateAsync(CancellationToken cancellationToken);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var deadline = clock.GetUtcNow() + RetryFor;
+        var deadline = DateTime.UtcNow + RetryFor;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -28,10 +26,10 @@ public abstract partial class MigrationHostedService(ILogger logger, TimeProvide
                 await MigrateAsync(cancellationToken);
                 return;
             }
-            catch (NpgsqlException ex) when (ex.IsTransient && clock.GetUtcNow() < deadline)
+            catch (NpgsqlException ex) when (ex.IsTransient && DateTime.UtcNow < deadline)
             {
                 LogRetrying(logger, attempt, ex.Message);
-                await Task.Delay(RetryDelay, clock, cancellationToken);
+                await Task.Delay(RetryDelay, cancellationToken);
             }
         }
     }

@@ -7,7 +7,8 @@ namespace Platform.Data.Migrations;
 /// <summary>
 /// Applies a set's scripts in version order, each once, each in its own transaction together with its journal row,
 /// under the set's advisory lock. An applied script whose text changed stops the run: applied migrations are
-/// immutable, a change is a new script.
+/// immutable, a change is a new script. A journal row with no script beside it is left alone: a newer release's
+/// script while replicas roll over, or the API's 0006, whose identity tables EF's migrations took over.
 /// </summary>
 /// <remarks>
 /// Kept in-house rather than DbUp or Evolve (both served here): DbUp (dbup-postgresql 7.0.1) journals script names

@@ -145,15 +145,7 @@ public sealed class MigrationTests(PlatformStoresFixture stores)
     private static async Task MigrateAsTheEarlierRunnerDidAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        // The journal exactly as the API-only runner created it.
-        await connection.ExecuteAsync("""
-            CREATE TABLE IF NOT EXISTS public.schema_migrations (
-                version     integer     PRIMARY KEY,
-                name        text        NOT NULL,
-                checksum    text        NOT NULL,
-                applied_at  timestamptz NOT NULL DEFAULT now()
-            )
-            """);
+        await connection.ExecuteAsync(ReadResource(typeof(MigrationTests).Assembly, "Legacy.schema_migrations.sql"));
         var scripts = Scripts(typeof(DatabaseMigrator).Assembly, "Migrations.")
             .Concat(Scripts(typeof(MigrationTests).Assembly, "Legacy."))
             .Where(s => s.Version <= LastVersionOfTheEarlierRunner)
@@ -172,13 +164,19 @@ public sealed class MigrationTests(PlatformStoresFixture stores)
 
     private static IEnumerable<(int Version, string Name, string Sql)> Scripts(Assembly assembly, string prefix)
     {
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var resource in assembly.GetManifestResourceNames()
+                     .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && char.IsAsciiDigit(n[prefix.Length])))
         {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!, Encoding.UTF8);
             var fileName = resource[prefix.Length..^".sql".Length];
             var separator = fileName.IndexOf('_');
-            yield return (int.Parse(fileName[..separator]), fileName[(separator + 1)..], reader.ReadToEnd());
+            yield return (int.Parse(fileName[..separator]), fileName[(separator + 1)..], ReadResource(assembly, resource));
         }
+    }
+
+    private static string ReadResource(Assembly assembly, string resource)
+    {
+        using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 
     private static List<string> IdentityMigrationIds(string connectionString)
