@@ -133,8 +133,11 @@ public sealed class PlatformAppFixture : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
         {
+            // The sink writes each e-mail into a ".…tmp" staging folder and renames it when complete: only the
+            // renamed folders are e-mails (a staging folder vanishes between finding it and reading its body).
             var found = Directory.GetDirectories(EmailSinkDirectory).FirstOrDefault(folder =>
-                File.Exists(Path.Combine(folder, "message.json"))
+                !Path.GetFileName(folder).StartsWith('.')
+                && File.Exists(Path.Combine(folder, "message.json"))
                 && System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "message.json"))).RootElement is var m
                 && m.GetProperty("template").GetString() == template
                 && m.GetProperty("to").EnumerateArray().Any(t => t.GetString() == recipient));

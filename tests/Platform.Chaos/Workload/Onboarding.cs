@@ -70,6 +70,8 @@ internal static partial class Onboarding
         {
             foreach (var folder in Directory.GetDirectories(directory))
             {
+                // Staging folders (".…tmp") become e-mails only when the sink renames them complete.
+                if (Path.GetFileName(folder).StartsWith('.')) continue;
                 var message = Path.Combine(folder, "message.json");
                 if (!File.Exists(message)) continue;
                 try
