@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using Npgsql;
 using Platform.Api.Tests.Money;
 using Platform.Testing.Contracts;
@@ -168,12 +169,9 @@ public sealed class SignInTests(MoneyFixture fixture)
     private async Task<List<AuthEvent>> AuditAsync(string userId)
     {
         await using var connection = await fixture.OpenApiDatabaseAsync();
-        await using var command = new NpgsqlCommand("""
-            select event_type, outcome, origin_ip from audit.events where event_type like 'auth.%' and (actor_id = $1 or resource_id = $1) order by sequence
-            """, connection) { Parameters = { new() { Value = userId } } };
-        var events = new List<AuthEvent>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) events.Add(new AuthEvent(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
-        return events;
+        var events = await connection.QueryAsync<AuthEvent>("""
+            select event_type as type, outcome, origin_ip from audit.events where event_type like 'auth.%' and (actor_id = @userId or resource_id = @userId) order by sequence
+            """, new { userId });
+        return events.AsList();
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using Platform.Api.Underwriting;
 using Platform.Testing;
 
@@ -74,15 +75,13 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
 
         var id = application.GetProperty("id").GetGuid();
         await using var connection = await api.OpenConnectionAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            "select policy_version, inputs->>'score', inputs->>'annualIncome', bureau_pull_id is not null from core.credit_decisions where application_id = $1", connection);
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.Equal(decision.GetProperty("policyVersion").GetString(), reader.GetString(0));
-        Assert.Equal("540", reader.GetString(1));
-        Assert.Equal("9500000", reader.GetString(2));
-        Assert.True(reader.GetBoolean(3));
+        var stored = await connection.QuerySingleAsync<StoredDecision>(
+            "select policy_version, inputs->>'score' as score, inputs->>'annualIncome' as annual_income, bureau_pull_id is not null as has_pull from core.credit_decisions where application_id = @id",
+            new { id });
+        Assert.Equal(decision.GetProperty("policyVersion").GetString(), stored.PolicyVersion);
+        Assert.Equal("540", stored.Score);
+        Assert.Equal("9500000", stored.AnnualIncome);
+        Assert.True(stored.HasPull);
     }
 
     [Fact]
@@ -226,14 +225,13 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
         var id = (await ApplyAsync(ssn)).GetProperty("id").GetGuid();
 
         await using var connection = await api.OpenConnectionAsync();
-        await using var command = new Npgsql.NpgsqlCommand("select ssn_sealed, date_of_birth_sealed, pii_key_id, row_to_json(a)::text from core.applications a where application_id = $1", connection);
-        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.Equal(TestPiiKeys.KeyId, reader.GetString(2));
-        Assert.DoesNotContain(ssn, System.Text.Encoding.ASCII.GetString(reader.GetFieldValue<byte[]>(0)));
-        Assert.DoesNotContain("1984", System.Text.Encoding.ASCII.GetString(reader.GetFieldValue<byte[]>(1)));
-        var wholeRow = reader.GetString(3);
+        var stored = await connection.QuerySingleAsync<StoredPii>(
+            "select ssn_sealed, date_of_birth_sealed, pii_key_id, row_to_json(a)::text as whole_row from core.applications a where application_id = @id",
+            new { id });
+        Assert.Equal(TestPiiKeys.KeyId, stored.PiiKeyId);
+        Assert.DoesNotContain(ssn, System.Text.Encoding.ASCII.GetString(stored.SsnSealed));
+        Assert.DoesNotContain("1984", System.Text.Encoding.ASCII.GetString(stored.DateOfBirthSealed));
+        var wholeRow = stored.WholeRow;
         Assert.DoesNotContain(ssn, wholeRow);
         Assert.DoesNotContain(TestApplicants.DateOfBirth, wholeRow);
     }
@@ -435,4 +433,8 @@ public sealed class UnderwritingApiTests(PlatformStoresFixture stores) : IAsyncL
             await Task.Delay(100);
         }
     }
+
+    private sealed record StoredDecision(string PolicyVersion, string Score, string AnnualIncome, bool HasPull);
+
+    private sealed record StoredPii(byte[] SsnSealed, byte[] DateOfBirthSealed, string PiiKeyId, string WholeRow);
 }
