@@ -20,7 +20,11 @@ internal static class ApplicationServicesExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         Platform.Data.RowMapping.Configure();
-        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        builder.AddNpgsqlDataSource(DatabaseConnectionName, configureDataSourceBuilder: dataSource =>
+        {
+            Platform.Data.ConnectionTuning.SkipResetOnReturn(dataSource);
+            Platform.Data.ConnectionTuning.PrepareRepeatedStatements(dataSource);
+        });
         builder.AddRedisClient(RedisConnectionName);
         // Before anything registers the system clock, so that QA's movable clock, when enabled, is the one everyone uses.
         builder.AddTestClockIfEnabled();

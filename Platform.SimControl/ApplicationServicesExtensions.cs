@@ -23,7 +23,7 @@ internal static class ApplicationServicesExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         Platform.Data.RowMapping.Configure();
-        builder.AddNpgsqlDataSource(DatabaseConnectionName);
+        builder.AddNpgsqlDataSource(DatabaseConnectionName, configureDataSourceBuilder: Platform.Data.ConnectionTuning.SkipResetOnReturn);
         builder.AddRedisClient(RedisConnectionName);
 
         builder.Services.AddOpenApi(options => options.AddPlatformContract());
