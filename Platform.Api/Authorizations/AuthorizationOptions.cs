@@ -32,6 +32,15 @@ public sealed class AuthorizationOptions
     [Range(0, 100_000)]
     public int MaxInFlight { get; set; } = 8;
 
+    /// <summary>
+    /// How long an authorization that finds every slot taken waits for one before it is declined busy. Arrivals come in
+    /// bursts: with no wait at all, 1-2 % of a 200-250/s open loop that the machine serves with p99 under 55 ms were
+    /// declined 91 only because eight happened to be in flight at one instant. A few milliseconds absorbs those while a
+    /// real overload is still answered at once, not queued until its budget is gone.
+    /// </summary>
+    [Range(0, 1_000)]
+    public int AdmissionWaitMs { get; set; } = 5;
+
     /// <summary>An approved hold that is not captured within this time is released (and the authorization voided at the processor).</summary>
     [Range(1, 60 * 24 * 60)]
     public int HoldExpiryMinutes { get; set; } = 7 * 24 * 60;

@@ -68,7 +68,7 @@ public sealed partial class AuthorizationService(
         var merchant = request.Merchant!;
         var amount = request.Amount!.Value;
         // Past this instance's capacity: declined 91 now, recorded like any decline before the processor.
-        var admitted = screened is null && admission.TryEnter();
+        var admitted = screened is null && await admission.TryEnterAsync(cancellationToken);
         try
         {
             var assessment = admitted

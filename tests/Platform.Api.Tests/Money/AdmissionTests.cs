@@ -6,7 +6,7 @@ using Platform.Api.Authorizations;
 namespace Platform.Api.Tests.Money;
 
 /// <summary>
-/// Past an instance's in-flight limit an authorization is declined 91 platform_busy at once, and that decline is a
+/// Past an instance's in-flight limit (and its short wait for a slot) an authorization is declined 91 platform_busy, and that decline is a
 /// decision like any other: recorded, replayed byte for byte under its key, audited once, no credit held, and never
 /// sent to the processor — so there is nothing to reverse afterwards.
 /// </summary>
