@@ -37,7 +37,24 @@ public sealed class AuthorizationRecorder(
     }
 
     /// <summary>
-    /// Declines a claimed row (pending, or inserted declined before anything was held): gives back the hold when the
+    /// Declines an authorization before anything was held or sent to the processor (busy, fraud, an unusable card): the
+    /// key is claimed and the row inserted already decided, in one statement. Null when another request owns the key
+    /// (nothing written). The usual answer under overload, so it is kept to three round trips.
+    /// </summary>
+    public async Task<AuthorizationResponse?> TryDeclineBeforeHoldAsync(NpgsqlTransaction tx, PendingAuthorization row, string requestHash,
+        AuthorizationVerdict.Decline decline, AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
+    {
+        if (decline.ReleaseHold is not null || decline.QueueReversal || decline.ProcessorAuthorizationId is not null)
+            throw new ArgumentException("A decline before the hold has no hold to release and nothing at the processor.", nameof(decline));
+        var now = time.GetUtcNow();
+        if (await store.ClaimAndInsertDeclinedAsync(tx, row, requestHash, decline.Reason, now, cancellationToken) is not { } available) return null;
+        var response = Response(row, AuthorizationStatus.Declined, 0, decline.Reason.ResponseCode, decline.Reason, available, now);
+        await FinishAsync(tx, row, response, "authorization.declined", actor, origin, decline.AuditDetails, cancellationToken);
+        return response;
+    }
+
+    /// <summary>
+    /// Declines a pending row: gives back the hold when the
     /// decline says so, queues the reversal when the processor may have approved it, and records the processor's id.
     /// </summary>
     /// <returns>The answer and whether a reversal was queued (wake the outbox once the transaction commits).</returns>

@@ -79,31 +79,41 @@ public sealed partial class AuthorizationService(
             var row = new PendingAuthorization(authorizationId, card!.AccountId, card.CardId, amount, request.Currency!, merchant.Name!, merchant.Mcc!,
                 merchant.Country!, scope, key, PendingAuthorization.Summarize(assessment), card.ProcessorCardToken, card.Alerts);
 
-            // Phase 2: the key claimed with the row (and the hold), or the decline recorded.
+            // Phase 2: the key claimed with the row and the hold, or the decline recorded.
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
             {
                 bool claimed;
-                if (verdict is AuthorizationVerdict.Hold hold)
+                AuthorizationResponse? declined = null;
+                if (verdict is AuthorizationVerdict.Decline before)
                 {
-                    // The usual path in one statement: claim the key, insert the pending row, hold the credit.
-                    (claimed, var availableAfterHold) = await store.ClaimInsertAndHoldAsync(tx, row, requestHash, hold, cancellationToken);
-                    verdict = AuthorizationDecision.AfterHold(availableAfterHold) ?? verdict;
+                    // Busy, fraud or an unusable card: key, row, audit event and stored answer, nothing held.
+                    declined = await recorder.TryDeclineBeforeHoldAsync(tx, row, requestHash, before, actor, origin, cancellationToken);
+                    claimed = declined is not null;
                 }
                 else
                 {
-                    claimed = await idempotency.TryClaimAsync(tx, scope, key, requestHash, cancellationToken);
-                    if (claimed) await store.InsertDeclinedAsync(tx, row, cancellationToken);
+                    // The usual path in one statement: claim the key, insert the pending row, hold the credit.
+                    var hold = verdict as AuthorizationVerdict.Hold
+                        ?? throw new UnreachableException($"Before the processor an authorization is held or declined, not {verdict}.");
+                    (claimed, var availableAfterHold) = await store.ClaimInsertAndHoldAsync(tx, row, requestHash, hold, cancellationToken);
+                    verdict = AuthorizationDecision.AfterHold(availableAfterHold) ?? verdict;
                 }
                 if (!claimed)
                 {
                     await tx.RollbackAsync(cancellationToken);
                     return await ReplayAsync(connection, scope, key, requestHash, cancellationToken);
                 }
-                if (verdict is AuthorizationVerdict.Decline early)
+                if (declined is not null)
                 {
                     // Declined before the processor: the row, the audit event and the stored answer commit together.
-                    var (response, _) = await recorder.DeclineAsync(tx, row, early, actor, origin, cancellationToken);
+                    await tx.CommitAsync(cancellationToken);
+                    return new AuthorizeResult.Decided(declined);
+                }
+                if (verdict is AuthorizationVerdict.Decline noCredit)
+                {
+                    // The credit was not there: the pending row is declined in the same transaction.
+                    var (response, _) = await recorder.DeclineAsync(tx, row, noCredit, actor, origin, cancellationToken);
                     await tx.CommitAsync(cancellationToken);
                     return new AuthorizeResult.Decided(response);
                 }

@@ -68,20 +68,37 @@ public sealed class AuthorizationStore(TimeProvider time)
         return (result.Claimed == 1, result.Available);
     }
 
-    /// <summary>The row of an authorization declined before anything was held.</summary>
-    public Task InsertDeclinedAsync(NpgsqlTransaction tx, PendingAuthorization row, CancellationToken cancellationToken) =>
-        tx.Connection!.ExecuteAsync(new CommandDefinition("""
-            insert into core.authorizations (authorization_id, account_id, card_id, amount, currency, merchant_name, merchant_mcc, merchant_country,
-                status, held_amount, fraud_check, fraud_action, fraud_score, idempotency_scope, idempotency_key, created_at)
-            values (@id, @accountId, @cardId, @amount, @currency, @merchantName, @merchantMcc, @merchantCountry, @status, @held, @fraudCheck, @fraudAction,
-                @fraudScore, @idempotencyScope, @idempotencyKey, @now)
+    private sealed record DeclinedRow(long Claimed, long Available);
+
+    /// <summary>
+    /// Claims the key and inserts the row of an authorization declined before anything was held, already decided, in one
+    /// statement; null when another request owns the key (nothing written). Else the account's available credit.
+    /// </summary>
+    public async Task<long?> ClaimAndInsertDeclinedAsync(NpgsqlTransaction tx, PendingAuthorization row, string requestHash, DeclineReason reason,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await tx.Connection!.QuerySingleAsync<DeclinedRow>(new CommandDefinition($"""
+            with {IdempotencyStore.ClaimCte},
+            inserted as (
+                insert into core.authorizations (authorization_id, account_id, card_id, amount, currency, merchant_name, merchant_mcc, merchant_country,
+                    status, held_amount, response_code, decline_reason, decided_at, fraud_check, fraud_action, fraud_score, idempotency_scope, idempotency_key,
+                    created_at)
+                select @id, @account, @card, @amount, @currency, @merchant_name, @merchant_mcc, @merchant_country,
+                    'declined', 0, @response_code, @decline_reason, @now, @fraud_check, @fraud_action, @fraud_score, @claim_scope, @claim_key, @now
+                where exists (select 1 from claim)
+                returning 1)
+            select (select count(*) from inserted) as claimed,
+                   (select credit_limit - held_amount - posted_balance from core.accounts where account_id = @account) as available
             """, new
         {
-            id = row.Id, accountId = row.AccountId, cardId = row.CardId, amount = row.Amount, currency = row.Currency, merchantName = row.MerchantName,
-            merchantMcc = row.MerchantMcc, merchantCountry = row.MerchantCountry, status = AuthorizationStatus.Declined.Db(), held = 0L,
-            fraudCheck = row.Fraud?.Check, fraudAction = row.Fraud?.Action, fraudScore = row.Fraud?.Score,
-            idempotencyScope = row.IdempotencyScope, idempotencyKey = row.IdempotencyKey, now = time.GetUtcNow(),
+            claim_scope = row.IdempotencyScope, claim_key = row.IdempotencyKey, claim_hash = requestHash, now,
+            id = row.Id, account = row.AccountId, card = row.CardId, amount = row.Amount, currency = row.Currency,
+            merchant_name = row.MerchantName, merchant_mcc = row.MerchantMcc, merchant_country = row.MerchantCountry,
+            response_code = reason.ResponseCode, decline_reason = reason.Code,
+            fraud_check = row.Fraud?.Check, fraud_action = row.Fraud?.Action, fraud_score = row.Fraud?.Score,
         }, tx, cancellationToken: cancellationToken));
+        return result.Claimed == 1 ? result.Available : null;
+    }
 
     /// <summary>Locks the row for its decision; false when it is no longer pending (the abandoned-authorization sweep settled it first).</summary>
     public async Task<bool> LockPendingAsync(NpgsqlTransaction tx, Guid authorizationId, CancellationToken cancellationToken) =>

@@ -78,7 +78,7 @@ public sealed class AdmissionTests(MoneyFixture fixture) : IAsyncLifetime
             var (_, replay) = await AuthorizeAsync(card.Id, key);
             Assert.Equal(body, await replay.Content.ReadAsStringAsync());
             var stored = await driver.GetAuthorizationAsync(answer.Id);
-            Assert.Equal(("declined", 0L), (stored.Status, stored.HeldAmount));
+            Assert.Equal(("declined", 0L, "91", DeclineReason.PlatformBusy.Code), (stored.Status, stored.HeldAmount, stored.ResponseCode, stored.DeclineReason));
         }
 
         // Only the approvals hold credit, and only they reached the processor.
