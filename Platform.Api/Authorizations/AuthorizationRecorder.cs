@@ -39,7 +39,7 @@ public sealed class AuthorizationRecorder(
     /// <summary>
     /// Declines an authorization before anything was held or sent to the processor (busy, fraud, an unusable card): the
     /// key is claimed and the row inserted already decided, in one statement. Null when another request owns the key
-    /// (nothing written). The usual answer under overload, so it is kept to three round trips.
+    /// (nothing written). The usual answer under overload, so it is kept to three statements and the commit.
     /// </summary>
     public async Task<AuthorizationResponse?> TryDeclineBeforeHoldAsync(NpgsqlTransaction tx, PendingAuthorization row, string requestHash,
         AuthorizationVerdict.Decline decline, AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
