@@ -37,7 +37,8 @@ internal sealed class PlatformApiClient(HttpClient http, IOptions<TrafficOptions
         {
             response = await http.PostAsJsonAsync("/v1/auth/login", new SignIn(o.OperatorEmail!, o.OperatorPassword!), TrafficApiJsonContext.Default.SignIn, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        // A cancellation the caller asked for stays a cancellation; a timeout or an unreachable API is a failed sign-in.
+        catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new PlatformSignInException($"The platform API at {http.BaseAddress} could not be reached: {ex.Message}", ex);
         }

@@ -116,6 +116,13 @@ internal sealed partial class TrafficGenerator(
             run.State = run.Stop.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested ? TrafficStates.Stopped : TrafficStates.Completed;
             run.Detail ??= run.State == TrafficStates.Stopped ? "Stopped before the end of its duration" : "Ran for its whole duration";
         }
+        catch (Exception) when (run.Stop.IsCancellationRequested)
+        {
+            // A stop interrupts whatever the run was doing (a card being opened, a sign-in being renewed), and that
+            // call may fail in its own way rather than as a cancellation: the run was stopped, not broken.
+            run.State = TrafficStates.Stopped;
+            run.Detail = run.RunningSince is null ? "Stopped while preparing test cards" : "Stopped before the end of its duration";
+        }
         catch (OperationCanceledException) when (run.RunningSince is null)
         {
             run.State = run.Stop.IsCancellationRequested ? TrafficStates.Stopped : TrafficStates.Failed;
