@@ -125,9 +125,9 @@ internal sealed partial class TrafficGenerator(
         }
         catch (OperationCanceledException) when (run.RunningSince is null)
         {
-            run.State = run.Stop.IsCancellationRequested ? TrafficStates.Stopped : TrafficStates.Failed;
-            run.Detail = run.Stop.IsCancellationRequested ? "Stopped while preparing test cards"
-                : $"The test cards were not ready within {options.Value.PrepareTimeoutSeconds} s (Traffic:PrepareTimeoutSeconds).";
+            // Not a stop (that is the case above): preparing the cards ran out of its time.
+            run.State = TrafficStates.Failed;
+            run.Detail = $"The test cards were not ready within {options.Value.PrepareTimeoutSeconds} s (Traffic:PrepareTimeoutSeconds).";
         }
         catch (Exception ex)
         {
