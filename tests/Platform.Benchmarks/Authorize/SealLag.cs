@@ -20,35 +20,34 @@ internal static class SealLag
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         // An event belongs to the block whose bounds enclose its (txid, sequence), the seal order. Only blocks sealed
-        // since the run began can hold the run's events.
-        await using var lags = new NpgsqlCommand("""
-            select extract(epoch from b.sealed_at - e.occurred_at) * 1000
+        // since the run began can hold the run's events; an event in none is still unsealed.
+        await using var command = new NpgsqlCommand("""
+            select extract(epoch from b.sealed_at - e.occurred_at) * 1000 as sealed_after, extract(epoch from now() - e.occurred_at) * 1000 as age
             from audit.events e
-            join audit.blocks b on b.sealed_at >= $1
-             and (e.txid, e.sequence) >= (b.first_txid, b.first_sequence) and (e.txid, e.sequence) <= (b.last_txid, b.last_sequence)
+            left join lateral (
+                select b.sealed_at from audit.blocks b
+                where b.sealed_at >= $1
+                  and (e.txid, e.sequence) >= (b.first_txid, b.first_sequence) and (e.txid, e.sequence) <= (b.last_txid, b.last_sequence)
+                limit 1) b on true
             where e.occurred_at >= $1 and e.occurred_at < $2
             """, connection);
-        lags.Parameters.AddWithValue(from.UtcDateTime);
-        lags.Parameters.AddWithValue(to.UtcDateTime);
+        command.Parameters.AddWithValue(from.UtcDateTime);
+        command.Parameters.AddWithValue(to.UtcDateTime);
         var sealedLags = new List<double>();
-        await using (var reader = await lags.ExecuteReaderAsync())
+        long unsealed = 0;
+        double? oldest = null;
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync()) sealedLags.Add((double)reader.GetDecimal(0));
+            while (await reader.ReadAsync())
+            {
+                if (!reader.IsDBNull(0)) sealedLags.Add((double)reader.GetDecimal(0));
+                else
+                {
+                    unsealed++;
+                    oldest = Math.Max(oldest ?? 0, (double)reader.GetDecimal(1));
+                }
+            }
         }
-
-        await using var tail = new NpgsqlCommand("""
-            select count(*), extract(epoch from now() - min(e.occurred_at)) * 1000
-            from audit.events e
-            where e.occurred_at >= $1 and e.occurred_at < $2
-              and not exists (select 1 from audit.blocks b where b.sealed_at >= $1
-                  and (e.txid, e.sequence) >= (b.first_txid, b.first_sequence) and (e.txid, e.sequence) <= (b.last_txid, b.last_sequence))
-            """, connection);
-        tail.Parameters.AddWithValue(from.UtcDateTime);
-        tail.Parameters.AddWithValue(to.UtcDateTime);
-        await using var tailReader = await tail.ExecuteReaderAsync();
-        await tailReader.ReadAsync();
-        var unsealed = tailReader.GetInt64(0);
-        double? oldest = tailReader.IsDBNull(1) ? null : (double)tailReader.GetDecimal(1);
         return new Result(sealedLags.Count == 0 ? null : LatencyStats.From(sealedLags), unsealed, oldest);
     }
 }
