@@ -54,8 +54,8 @@ public sealed class AuthorizationRecorder(
     }
 
     /// <summary>
-    /// Declines a pending row: gives back the hold when the
-    /// decline says so, queues the reversal when the processor may have approved it, and records the processor's id.
+    /// Declines a pending row: gives back the hold when the decline says so, queues the reversal when the processor may
+    /// have approved it, and records the processor's id.
     /// </summary>
     /// <returns>The answer and whether a reversal was queued (wake the outbox once the transaction commits).</returns>
     public async Task<(AuthorizationResponse Response, bool ReversalQueued)> DeclineAsync(NpgsqlTransaction tx, PendingAuthorization row,
