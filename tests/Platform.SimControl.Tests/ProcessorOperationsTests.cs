@@ -164,8 +164,19 @@ public sealed class ProcessorOperationsTests(SimControlFixture fixture) : IAsync
         var token = (await issued.JsonAsync()).GetProperty("cardToken").GetString()!;
 
         await fixture.Receiver.WaitForAsync(r => r.Path == "/webhooks" && r.Body.Contains(token, StringComparison.Ordinal) && r.Headers.GetValueOrDefault("X-Processor-Event-Type") == "card.failed");
-        using var auth = await Sim.PostAsync(fixture.Client, "/processor/v1/authorizations", Sim.Authorization(100, token));
+        var key = Guid.NewGuid().ToString("N");
+        // Forced approval, so the card's state is what declines it.
+        using var auth = await Sim.PostAsync(fixture.Client, "/processor/v1/authorizations", Sim.Authorization(100, token), key, scenario: "approve");
+        var answer = await auth.JsonAsync();
 
-        Assert.Equal("14", (await auth.JsonAsync()).GetProperty("responseCode").GetString());
+        Assert.Equal("14", answer.GetProperty("responseCode").GetString());
+        Assert.False(answer.GetProperty("approved").GetBoolean());
+        Assert.Equal(0, answer.GetProperty("approvedAmount").GetInt64());
+        // The stored answer is the decline too: a retry with the key replays it, word for word.
+        using var replay = await Sim.PostAsync(fixture.SecondClient, "/processor/v1/authorizations", Sim.Authorization(100, token), key, scenario: "approve");
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(answer.GetRawText(), (await replay.JsonAsync()).GetRawText());
+        var recorded = await fixture.Client.GetFromJsonAsync<JsonElement>($"/processor/v1/authorizations/{answer.GetProperty("authorizationId").GetString()}");
+        Assert.Equal("declined", recorded.GetProperty("status").GetString());
     }
 }
