@@ -23,7 +23,11 @@ internal static class ApplicationServicesExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         Platform.Data.RowMapping.Configure();
-        builder.AddNpgsqlDataSource(DatabaseConnectionName, configureDataSourceBuilder: Platform.Data.ConnectionTuning.SkipResetOnReturn);
+        builder.AddNpgsqlDataSource(DatabaseConnectionName, configureDataSourceBuilder: dataSource =>
+        {
+            Platform.Data.ConnectionTuning.SkipResetOnReturn(dataSource);
+            Platform.Data.ConnectionTuning.PrepareRepeatedStatements(dataSource);
+        });
         builder.AddRedisClient(RedisConnectionName);
 
         builder.Services.AddOpenApi(options => options.AddPlatformContract());
