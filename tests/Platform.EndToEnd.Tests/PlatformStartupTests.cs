@@ -46,6 +46,16 @@ public sealed class PlatformStartupTests(PlatformAppFixture platform)
     }
 
     [Fact]
+    public async Task The_local_database_server_keeps_a_working_set_of_shared_buffers_not_postgres_own_128_mb()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await platform.App.GetConnectionStringAsync("postgres"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("show shared_buffers", connection);
+
+        Assert.Equal("1GB", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task The_api_has_migrated_the_database_and_its_audit_chain_verifies()
     {
         var report = await platform.OperatorApi.GetFromJsonAsync<JsonElement>("/v1/audit/verify");
