@@ -10,11 +10,16 @@ internal static class ReversalAttention
     /// <summary>An aggregate over the authorization's <c>core.card_operations</c> rows (alias <c>o</c>, grouped by authorization).</summary>
     public const string AllAttemptsFailed = "coalesce(bool_or(o.kind = 'reversal') and bool_and(o.kind <> 'reversal' or o.status = 'failed'), false)";
 
-    /// <summary>The authorizations whose reversal waits for an operator.</summary>
-    public const string WaitingAuthorizationsSql = $"""
-        select o.authorization_id from core.card_operations o
-        where o.kind = 'reversal'
-        group by o.authorization_id
-        having {AllAttemptsFailed}
+    /// <summary>
+    /// The authorizations whose reversal waits for an operator: the same rule as <see cref="AllAttemptsFailed"/>, put as
+    /// "a failed attempt and no attempt that has not failed", so it starts from the failed attempts (a small partial
+    /// index) instead of grouping every reversal ever made. The grouping form took 88–107 ms a run on a benchmark
+    /// database, every few seconds, and grew with it.
+    /// </summary>
+    public const string WaitingAuthorizationsSql = """
+        select distinct f.authorization_id from core.card_operations f
+        where f.kind = 'reversal' and f.status = 'failed'
+            and not exists (select 1 from core.card_operations o
+                where o.authorization_id = f.authorization_id and o.kind = 'reversal' and o.status <> 'failed')
         """;
 }
