@@ -13,6 +13,7 @@ namespace Platform.SimControl.Stats;
 internal sealed class RedisSimulatorStatsService : ISimulatorStatsService, IDisposable
 {
     private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(5);
     private const int BucketSeconds = 10;
     private const int BucketsPerMinute = 6;
     private static readonly double LogBase = Math.Log(1.05);
@@ -60,9 +61,13 @@ internal sealed class RedisSimulatorStatsService : ISimulatorStatsService, IDisp
             // Totals of an epoch a reset has left behind go away on their own.
             foreach (var total in pending.Totals) sent.Add(batch.KeyExpireAsync(total, TimeSpan.FromDays(7)));
             batch.Execute();
-            await Task.WhenAll(sent);
+            // Bounded: a command queued while the connection fails can be left never completed (StackExchange.Redis
+            // issue 2742). A chaos run that restarted Redis found this flush waiting forever with the gate held, so
+            // every later flush and every stats read hung behind it. Counts are increments, so a flush that times out
+            // and lands later still adds up; one that never lands is lost like any failed flush.
+            await Task.WhenAll(sent).WaitAsync(FlushTimeout);
         }
-        catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or ObjectDisposedException or TimeoutException)
         {
             // Statistics are best effort: a flush Redis could not take is dropped, never retried into the next window.
             logger.LogWarning(ex, "Could not flush simulator statistics");
