@@ -16,8 +16,9 @@ internal sealed record PendingAuthorization(IdempotencyKey Key, string Authoriza
 /// makes them durable in one statement, so concurrent authorizations share one round trip and one commit instead of
 /// queueing for one each. A request is answered only after the statement holding its row has committed. Idempotency
 /// stays exact: a key is claimed together with its row (a key another instance is writing waits on its unique index,
-/// a committed one is replayed), and two requests with one key in a batch get one answer. A batch that fails is retried one request at a time, so a failure
-/// (a deadlock with another instance, a bad row) fails only the requests it belongs to.
+/// a committed one is replayed), and two requests with one key in a batch get one answer. A batch that fails is
+/// retried one request at a time, so a failure (a deadlock with another instance, a bad row) fails only the requests it
+/// belongs to.
 /// </summary>
 internal sealed class AuthorizationWriter(NpgsqlDataSource dataSource, ILogger<AuthorizationWriter> logger) : BackgroundService
 {
