@@ -98,12 +98,13 @@ internal sealed class AuthorizationWriter(NpgsqlDataSource dataSource, ILogger<A
         var scope = leaders[0].Key.Scope;
         await using var connection = await dataSource.OpenConnectionAsync();
 
-        var written = (await WriteFreshAsync(scope, leaders, connection)).ToDictionary(w => w.AuthorizationId, StringComparer.Ordinal);
+        var answers = leaders.Select(Answer).ToList();
+        var written = (await WriteFreshAsync(scope, leaders, answers, connection)).ToDictionary(w => w.AuthorizationId, StringComparer.Ordinal);
         var stored = new Dictionary<string, (string Hash, AuthorizationResponse Response)>(StringComparer.Ordinal);
-        foreach (var p in leaders)
+        foreach (var (p, answer) in leaders.Zip(answers))
         {
             if (!written.TryGetValue(p.AuthorizationId, out var w)) continue;
-            stored[p.Key.Key] = (p.Key.RequestHash, Answer(p) with { Approved = w.Approved, ResponseCode = w.ResponseCode,
+            stored[p.Key.Key] = (p.Key.RequestHash, answer with { Approved = w.Approved, ResponseCode = w.ResponseCode,
                 ResponseMessage = AuthorizationDecision.Message(w.ResponseCode), ApprovedAmount = w.ApprovedAmount });
         }
         if (written.Count < leaders.Count)
@@ -136,7 +137,8 @@ internal sealed class AuthorizationWriter(NpgsqlDataSource dataSource, ILogger<A
     /// tests and load runs need not issue cards first. Keys are claimed in key order, so two writers whose batches
     /// share keys wait on each other in one order and cannot deadlock.
     /// </summary>
-    private static Task<IEnumerable<Written>> WriteFreshAsync(string scope, List<PendingAuthorization> leaders, NpgsqlConnection connection) =>
+    private static Task<IEnumerable<Written>> WriteFreshAsync(string scope, List<PendingAuthorization> leaders, List<AuthorizationResponse> answers,
+        NpgsqlConnection connection) =>
         connection.QueryAsync<Written>(new CommandDefinition("""
             with requested as materialized (
                 select a.*, coalesce((select c.status in ('failed', 'closed') from processor_sim.cards c where c.card_token = a.card_token), false) as unusable
@@ -182,7 +184,7 @@ internal sealed class AuthorizationWriter(NpgsqlDataSource dataSource, ILogger<A
             codes = leaders.Select(p => p.Decision.ResponseCode).ToArray(),
             approvedAmounts = leaders.Select(p => p.Decision.ApprovedAmount).ToArray(),
             createdAts = leaders.Select(p => p.Now.ToUniversalTime()).ToArray(),
-            answers = leaders.Select(p => JsonSerializer.Serialize(Answer(p), ProcessorJsonContext.Default.AuthorizationResponse)).ToArray(),
+            answers = answers.Select(a => JsonSerializer.Serialize(a, ProcessorJsonContext.Default.AuthorizationResponse)).ToArray(),
             unusableCode = UnusableCardCode,
             unusableMessage = AuthorizationDecision.Message(UnusableCardCode),
         }));
