@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 
 namespace Platform.Benchmarks.Authorize;
 
@@ -45,7 +44,7 @@ internal static class AuthorizeLoad
                     using var response = await api.SendAsync(request);
                     var body = await response.Content.ReadAsByteArrayAsync();
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    outcome = Outcome(response, body);
+                    outcome = AuthorizationAnswer.Describe(response, body);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
@@ -71,12 +70,4 @@ internal static class AuthorizeLoad
     }
 
     /// <summary>"approved 00", "declined 59", or the HTTP status of anything that is not a decision.</summary>
-    private static string Outcome(HttpResponseMessage response, byte[] body)
-    {
-        if (!response.IsSuccessStatusCode) return "HTTP " + (int)response.StatusCode;
-        using var json = JsonDocument.Parse(body);
-        var root = json.RootElement;
-        var reason = root.TryGetProperty("declineReason", out var r) && r.ValueKind == JsonValueKind.String ? " " + r.GetString() : "";
-        return $"{root.GetProperty("status").GetString()} {root.GetProperty("responseCode").GetString()}{reason}";
-    }
 }

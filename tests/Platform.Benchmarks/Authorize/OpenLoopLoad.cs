@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 
 namespace Platform.Benchmarks.Authorize;
 
@@ -63,7 +62,7 @@ internal static class OpenLoopLoad
                     {
                         var body = await response.Content.ReadAsByteArrayAsync();
                         elapsed = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
-                        outcome = Outcome(response, body);
+                        outcome = AuthorizationAnswer.Describe(response, body);
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
@@ -86,13 +85,5 @@ internal static class OpenLoopLoad
         await Task.WhenAll(pending);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return new OpenLoopResult(rate, seconds, total, completed, late, dropped, latencies, fastRefusals, outcomes);
-    }
-
-    private static string Outcome(HttpResponseMessage response, byte[] body)
-    {
-        if (!response.IsSuccessStatusCode) return "HTTP " + (int)response.StatusCode;
-        using var json = JsonDocument.Parse(body);
-        var root = json.RootElement;
-        return $"{root.GetProperty("status").GetString()} {root.GetProperty("responseCode").GetString()}";
     }
 }

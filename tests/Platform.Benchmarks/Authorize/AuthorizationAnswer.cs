@@ -1,0 +1,20 @@
+using System.Text.Json;
+
+namespace Platform.Benchmarks.Authorize;
+
+/// <summary>
+/// How the benchmark tallies one answer: status, ISO code and the decline reason, so that a 91 for being busy
+/// (<c>platform_busy</c>) and a 91 for a processor that did not answer in time (<c>processor_unavailable</c>) are told
+/// apart; they have different causes and different cures.
+/// </summary>
+internal static class AuthorizationAnswer
+{
+    public static string Describe(HttpResponseMessage response, byte[] body)
+    {
+        if (!response.IsSuccessStatusCode) return "HTTP " + (int)response.StatusCode;
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var reason = root.TryGetProperty("declineReason", out var r) && r.ValueKind == JsonValueKind.String ? " " + r.GetString() : "";
+        return $"{root.GetProperty("status").GetString()} {root.GetProperty("responseCode").GetString()}{reason}";
+    }
+}
