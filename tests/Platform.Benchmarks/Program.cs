@@ -24,7 +24,7 @@ namespace Platform.Benchmarks
                           durable INSERT ceiling and the ratio, capture-to-posted
                           [--api URL] [--simcontrol URL] [--concurrency 8,32] [--seconds N] [--postgres "<connection string>"]
                           [--data-directory DIR] [--accounts N] [--captures N] [--processor zero|default|both]
-                          open loop instead: --rates 250,500,1000,1500 [--open-seconds 60] [--open-warm-up 30] [--cards 10000] [--overload 2]
+                          open loop instead: --rates 250,500,1000,1500 [--open-seconds 60] [--open-warm-up 90] [--cards 10000] [--overload 2]
                   fraud   fraud scoring in process and over HTTP
                           [--iterations N] [--requests N] [--concurrency N] [--url http://host:port]
                   simulators  processor-sim authorize vs a WireMock.Net stub; settings propagation between two instances
