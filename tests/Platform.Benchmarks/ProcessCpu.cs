@@ -48,12 +48,10 @@ internal sealed class ProcessCpu
             if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid)) continue;
             try
             {
-                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-                var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var (comm, fields) = Stat(Path.Combine(folder, "stat"));
                 // utime + stime, and cutime + cstime: a connection's backend that exits during a run hands its CPU
                 // time to the postmaster that waits for it; without those its share vanished (negative figures).
-                var cpu = fields[11..15].Sum(f => double.Parse(f, CultureInfo.InvariantCulture)) / 100.0;
+                var cpu = Seconds(fields[11..15]);
                 var cmd = File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
                 var part = pid == Environment.ProcessId ? "benchmark" : Parts.FirstOrDefault(p => p.Name != "benchmark" && p.Matches(comm, cmd)).Name;
                 if (part is null) continue;
@@ -72,12 +70,22 @@ internal sealed class ProcessCpu
         var total = 0.0;
         foreach (var thread in Directory.EnumerateDirectories(Path.Combine(processFolder, "task")))
         {
-            var stat = File.ReadAllText(Path.Combine(thread, "stat"));
-            if (stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')] != TieredCompilationThread) continue;
-            total += stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[11..13].Sum(f => double.Parse(f, CultureInfo.InvariantCulture)) / 100.0;
+            var (comm, fields) = Stat(Path.Combine(thread, "stat"));
+            // A thread has no children: utime + stime.
+            if (comm == TieredCompilationThread) total += Seconds(fields[11..13]);
         }
         return total;
     }
+
+    /// <summary>A process's or thread's stat line: its name (which may hold spaces and parentheses) and the fields after it.</summary>
+    private static (string Comm, string[] Fields) Stat(string path)
+    {
+        var stat = File.ReadAllText(path);
+        return (stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')], stat[(stat.LastIndexOf(')') + 2)..].Split(' '));
+    }
+
+    /// <summary>Clock ticks (100 per second on Linux) as seconds.</summary>
+    private static double Seconds(string[] ticks) => ticks.Sum(t => double.Parse(t, CultureInfo.InvariantCulture)) / 100.0;
 
     /// <summary>CPU milliseconds per request of each part between two readings.</summary>
     public static string PerRequest(ProcessCpu before, ProcessCpu after, long requests) => requests == 0 ? "no requests"

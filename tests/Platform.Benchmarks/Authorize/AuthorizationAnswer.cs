@@ -9,6 +9,7 @@ namespace Platform.Benchmarks.Authorize;
 /// </summary>
 internal static class AuthorizationAnswer
 {
+    /// <summary>"approved 00", "declined 91 platform_busy", or the HTTP status of anything that is not a decision.</summary>
     public static string Describe(HttpResponseMessage response, byte[] body)
     {
         if (!response.IsSuccessStatusCode) return "HTTP " + (int)response.StatusCode;

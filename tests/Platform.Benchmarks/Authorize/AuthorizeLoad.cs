@@ -68,6 +68,4 @@ internal static class AuthorizeLoad
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         return request;
     }
-
-    /// <summary>"approved 00", "declined 59", or the HTTP status of anything that is not a decision.</summary>
 }
