@@ -18,4 +18,13 @@ internal static class AuthorizationAnswer
         var reason = root.TryGetProperty("declineReason", out var r) && r.ValueKind == JsonValueKind.String ? " " + r.GetString() : "";
         return $"{root.GetProperty("status").GetString()} {root.GetProperty("responseCode").GetString()}{reason}";
     }
+
+    /// <summary>
+    /// A decision on the purchase itself: approved, or declined for the card, the credit or fraud. Not a 91 (busy, or no
+    /// processor answer in time) and not an error: under overload most answers are fast 91s, and counting them as
+    /// authorizations served once made 183 approvals/s beside 817 sheds/s read as "1,000/s".
+    /// </summary>
+    public static bool IsServed(string outcome) =>
+        outcome.StartsWith("approved", StringComparison.Ordinal) ||
+        (outcome.StartsWith("declined", StringComparison.Ordinal) && !outcome.StartsWith("declined 91", StringComparison.Ordinal));
 }

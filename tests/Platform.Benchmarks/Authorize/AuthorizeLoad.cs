@@ -10,6 +10,9 @@ internal sealed record LoadResult(double Seconds, List<double> Latencies, IReadO
 {
     public double Throughput => Latencies.Count / Seconds;
 
+    /// <summary>Answers that decided the purchase (<see cref="AuthorizationAnswer.IsServed"/>) per second.</summary>
+    public double ServedPerSecond => Outcomes.Where(o => AuthorizationAnswer.IsServed(o.Key)).Sum(o => o.Value) / Seconds;
+
     public string OutcomeSummary => Outcomes.Count == 0 ? "none"
         : string.Join(", ", Outcomes.OrderByDescending(o => o.Value).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value}")));
 }
