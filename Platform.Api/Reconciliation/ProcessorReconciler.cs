@@ -94,11 +94,18 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, Reconciliat
             else if (auth.Status == AuthorizationStatus.Expired && record.CapturedAmount == 0 && !record.IsVoided)
                 differences.Add(new("expired_hold_not_voided", auth.Id, auth.ProcessorId, "Expired here, still approved and not voided at the processor.", auth.Status.Db(), record.Status));
         }
-        foreach (var record in processorRecords.Values)
+        // An unknown approval that is voided moves no money; anything else on our cards must be explained.
+        var unmatched = processorRecords.Values
+            .Where(r => !matchedProcessorIds.Contains(r.AuthorizationId) && r.CreatedAt >= from && r.CreatedAt < to.AddSeconds(5) && r.Approved && !r.IsVoided)
+            .ToList();
+        // The processor stamps its record after ours, by as long as it took to answer: an authorization made just before
+        // the period can have its processor record inside it. Known to the platform, it belongs to the period before.
+        HashSet<string> knownElsewhere;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            knownElsewhere = await store.KnownProcessorIdsAsync(connection, unmatched.Select(r => r.AuthorizationId).ToArray(), cancellationToken);
+        foreach (var record in unmatched)
         {
-            if (matchedProcessorIds.Contains(record.AuthorizationId) || record.CreatedAt < from || record.CreatedAt >= to.AddSeconds(5)) continue;
-            // An unknown approval that is voided moves no money; anything else on our cards must be explained.
-            if (!record.Approved || record.IsVoided) continue;
+            if (knownElsewhere.Contains(record.AuthorizationId)) continue;
             differences.Add(new("unknown_to_platform", null, record.AuthorizationId, "The processor approved an authorization on one of our cards that the platform does not know.",
                 null, $"{record.Status} {record.ApprovedAmount} {record.Currency}"));
         }

@@ -46,6 +46,13 @@ public sealed class ReconciliationStore
         (await connection.QueryAsync<Guid>(new CommandDefinition(
             "select subject_id from core.outbox where status = 'pending' and kind = 'authorization.reversal'", cancellationToken: cancellationToken))).ToHashSet();
 
+    /// <summary>Of these processor ids, the ones some platform authorization carries, whenever it was made.</summary>
+    public async Task<HashSet<string>> KnownProcessorIdsAsync(NpgsqlConnection connection, string[] processorIds, CancellationToken cancellationToken) =>
+        processorIds.Length == 0 ? []
+        : (await connection.QueryAsync<string>(new CommandDefinition(
+            "select processor_authorization_id from core.authorizations where processor_authorization_id = any(@processorIds)",
+            new { processorIds }, cancellationToken: cancellationToken))).ToHashSet();
+
     /// <summary>An account's running sums beside the sums of its postings and of its authorizations' holds.</summary>
     public sealed record LedgerSums(Guid AccountId, long Held, long Posted, long HeldPostings, long PostedPostings, long AuthorizationHolds);
 
