@@ -17,6 +17,9 @@ public interface IAuditTrail
     /// Appends inside the caller's transaction, so that a business change and its audit event commit or roll back together.
     /// </summary>
     Task<RecordedAuditEvent> AppendAsync(AuditEntry entry, NpgsqlTransaction transaction, CancellationToken cancellationToken = default);
+
+    /// <summary>The event with its hash, for a statement of the caller's that inserts it with its own change (<see cref="PreparedAuditEvent.InsertCte"/>).</summary>
+    PreparedAuditEvent Prepare(AuditEntry entry);
 }
 
 /// <summary>
@@ -38,13 +41,22 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
 
     public async Task<RecordedAuditEvent> AppendAsync(AuditEntry entry, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(entry.EventType);
-        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Actor.Id);
-
         using var activity = ActivitySource.StartActivity("audit append");
         activity?.SetTag("audit.event_type", entry.EventType);
 
+        var prepared = Prepare(entry);
         var connection = transaction.Connection ?? throw new InvalidOperationException("The transaction has no connection.");
+        var parameters = new DynamicParameters();
+        prepared.AddTo(parameters);
+        var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition(PreparedAuditEvent.InsertStatement, parameters, transaction,
+            cancellationToken: cancellationToken));
+        return prepared.Recorded(sequence);
+    }
+
+    public PreparedAuditEvent Prepare(AuditEntry entry)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.EventType);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Actor.Id);
         var stored = new StoredAuditEvent(
             0,
             Guid.CreateVersion7(),
@@ -59,31 +71,6 @@ internal sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider timeP
             entry.Resource?.Id,
             entry.Details is { } element ? JsonSerializer.Serialize(element) : "{}",
             AuditHash.Genesis);
-        var hash = stored.ComputeHash();
-
-        var sequence = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            INSERT INTO audit.events (event_id, occurred_at, actor_type, actor_id, event_type, outcome,
-                                      origin_ip, origin_service, resource_type, resource_id, details, previous_hash, hash)
-            VALUES (@event_id, @occurred_at, @actor_type, @actor_id, @event_type, @outcome,
-                    @origin_ip, @origin_service, @resource_type, @resource_id, @details, @previous_hash, @hash)
-            RETURNING sequence
-            """, new
-            {
-                event_id = stored.EventId,
-                // As a UTC instant: the column is timestamptz; the hash covers the same microsecond value.
-                occurred_at = new DateTimeOffset(stored.OccurredAtUtc, TimeSpan.Zero),
-                actor_type = stored.ActorType,
-                actor_id = stored.ActorId,
-                event_type = stored.EventType,
-                outcome = stored.Outcome,
-                origin_ip = stored.OriginIp,
-                origin_service = stored.OriginService,
-                resource_type = stored.ResourceType,
-                resource_id = stored.ResourceId,
-                details = JsonParameter.Json(stored.Details),
-                previous_hash = stored.PreviousHash,
-                hash,
-            }, transaction, cancellationToken: cancellationToken));
-        return (stored with { Sequence = sequence }).ToRecorded(hash);
+        return new PreparedAuditEvent(stored, stored.ComputeHash());
     }
 }

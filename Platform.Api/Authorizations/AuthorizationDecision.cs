@@ -3,9 +3,12 @@ using Platform.Api.Integrations.Processor;
 
 namespace Platform.Api.Authorizations;
 
-/// <summary>What phase 1 read about the card in one round trip: the card, its account and owner, and the alert settings.</summary>
+/// <summary>
+/// What phase 1 read about the card in one round trip: the card, its account and owner, the alert settings, and the
+/// account's available credit then (what a decline before the hold reports: such a decline changes no balance).
+/// </summary>
 public sealed record CardFacts(Guid CardId, Guid AccountId, string CardStatus, string? ProcessorCardToken, string AccountCurrency, string AccountStatus,
-    string? OwnerReference, CardAlertSettings Alerts);
+    string? OwnerReference, CardAlertSettings Alerts, long AvailableCredit);
 
 /// <summary>What <see cref="AuthorizationDecision"/> decided at one step of an authorization.</summary>
 public abstract record AuthorizationVerdict

@@ -38,18 +38,21 @@ public sealed class AuthorizationRecorder(
 
     /// <summary>
     /// Declines an authorization before anything was held or sent to the processor (busy, fraud, an unusable card): the
-    /// key is claimed and the row inserted already decided, in one statement. Null when another request owns the key
-    /// (nothing written). The usual answer under overload, so it is kept to three statements and the commit.
+    /// key claimed with this answer, the row inserted already decided and the audit event, in one statement. Null when
+    /// another request owns the key (nothing written). The usual answer under overload, so it is kept to that statement
+    /// and the commit; the available credit it reports is phase 1's reading, as such a decline changes no balance.
     /// </summary>
     public async Task<AuthorizationResponse?> TryDeclineBeforeHoldAsync(NpgsqlTransaction tx, PendingAuthorization row, string requestHash,
-        AuthorizationVerdict.Decline decline, AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
+        AuthorizationVerdict.Decline decline, long availableCredit, AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
     {
         if (decline.ReleaseHold is not null || decline.QueueReversal || decline.ProcessorAuthorizationId is not null)
             throw new ArgumentException("A decline before the hold has no hold to release and nothing at the processor.", nameof(decline));
         var now = time.GetUtcNow();
-        if (await store.ClaimAndInsertDeclinedAsync(tx, row, requestHash, decline.Reason, now, cancellationToken) is not { } available) return null;
-        var response = Response(row, AuthorizationStatus.Declined, 0, decline.Reason.ResponseCode, decline.Reason, available, now);
-        await FinishAsync(tx, row, response, "authorization.declined", actor, origin, decline.AuditDetails, cancellationToken);
+        var response = Response(row, AuthorizationStatus.Declined, 0, decline.Reason.ResponseCode, decline.Reason, availableCredit, now);
+        var auditEvent = audit.Prepare(AuditEntry(row, response, "authorization.declined", actor, origin, decline.AuditDetails));
+        var answer = JsonSerializer.Serialize(response, MoneyJsonContext.Default.AuthorizationResponse);
+        if (!await store.ClaimAndInsertDeclinedAsync(tx, row, requestHash, decline.Reason, now, answer, auditEvent, cancellationToken)) return null;
+        await NotifyHandlersAsync(tx, row, response, cancellationToken);
         return response;
     }
 
@@ -130,12 +133,23 @@ public sealed class AuthorizationRecorder(
     private async Task FinishAsync(NpgsqlTransaction tx, PendingAuthorization row, AuthorizationResponse response, string eventType, AuditActor actor,
         AuditOrigin? origin, IReadOnlyDictionary<string, object?>? extra, CancellationToken cancellationToken)
     {
+        await NotifyHandlersAsync(tx, row, response, cancellationToken);
+        await idempotency.CompleteAsync(tx, row.IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, cancellationToken);
+        await audit.AppendAsync(AuditEntry(row, response, eventType, actor, origin, extra), tx, cancellationToken);
+    }
+
+    private async Task NotifyHandlersAsync(NpgsqlTransaction tx, PendingAuthorization row, AuthorizationResponse response, CancellationToken cancellationToken)
+    {
         var recorded = new RecordedAuthorization(response, row.MerchantName, row.MerchantMcc, row.MerchantCountry, row.Alerts);
         foreach (var handler in recordedHandlers) await handler.OnRecordedAsync(tx, recorded, cancellationToken);
-        await idempotency.CompleteAsync(tx, row.IdempotencyScope, row.IdempotencyKey, 200, response, MoneyJsonContext.Default.AuthorizationResponse, cancellationToken);
+    }
+
+    private static AuditEntry AuditEntry(PendingAuthorization row, AuthorizationResponse response, string eventType, AuditActor actor, AuditOrigin? origin,
+        IReadOnlyDictionary<string, object?>? extra)
+    {
         var details = Details(row, response);
         foreach (var (name, value) in extra ?? new Dictionary<string, object?>()) details[name] = value;
-        await audit.AppendAsync(FinancialAudit.Entry(eventType, actor, origin, "authorization", row.Id, details), tx, cancellationToken);
+        return FinancialAudit.Entry(eventType, actor, origin, "authorization", row.Id, details);
     }
 
     private static AuthorizationResponse Response(PendingAuthorization row, AuthorizationStatus status, long approved, string code, DeclineReason? reason,

@@ -88,7 +88,7 @@ public sealed partial class AuthorizationService(
                 if (verdict is AuthorizationVerdict.Decline before)
                 {
                     // Busy, fraud or an unusable card: key, row, audit event and stored answer, nothing held.
-                    declined = await recorder.TryDeclineBeforeHoldAsync(tx, row, requestHash, before, actor, origin, cancellationToken);
+                    declined = await recorder.TryDeclineBeforeHoldAsync(tx, row, requestHash, before, card.AvailableCredit, actor, origin, cancellationToken);
                     claimed = declined is not null;
                 }
                 else

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Platform.Api.Audit;
 using Platform.Api.Idempotency;
 using Platform.Api.Ledger;
 
@@ -13,16 +14,17 @@ public sealed class AuthorizationStore(TimeProvider time)
 {
     private sealed record KeyAndCardRow(string? RequestHash, int? StatusCode, string? Response, Guid? CardId, Guid? AccountId, string? CardStatus,
         string? ProcessorCardToken, string? AccountCurrency, string? AccountStatus, string? OwnerReference, string? CardLast4, long? LargePurchaseThreshold,
-        bool? FraudDeclineAlerts);
+        bool? FraudDeclineAlerts, long? Available);
 
-    /// <summary>One round trip: an earlier answer under the caller's key, and the card with its account, owner and alert settings.</summary>
+    /// <summary>One round trip: an earlier answer under the caller's key, and the card with its account (and its available credit), owner and alert settings.</summary>
     public async Task<(StoredIdempotentResponse? Earlier, CardFacts? Card)> ReadKeyAndCardAsync(NpgsqlConnection connection, Guid cardId, string scope, string key,
         CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleAsync<KeyAndCardRow>(new CommandDefinition("""
             select k.request_hash, k.status_code, k.response,
                    c.card_id, c.account_id, c.status as card_status, c.processor_card_token, a.currency as account_currency, a.status as account_status,
-                   a.owner_reference, c.last4 as card_last4, r.large_purchase_threshold, r.fraud_decline_alerts
+                   a.owner_reference, c.last4 as card_last4, r.large_purchase_threshold, r.fraud_decline_alerts,
+                   a.credit_limit - a.held_amount - a.posted_balance as available
             from (select 1) one
             left join core.idempotency_keys k on k.scope = @scope and k.idempotency_key = @key
             left join core.cards c on c.card_id = @cardId
@@ -32,7 +34,7 @@ public sealed class AuthorizationStore(TimeProvider time)
         var earlier = row.RequestHash is null ? null : new StoredIdempotentResponse(row.RequestHash, row.StatusCode!.Value, row.Response);
         var card = row.CardId is not { } id ? null
             : new CardFacts(id, row.AccountId!.Value, row.CardStatus!, row.ProcessorCardToken, row.AccountCurrency!, row.AccountStatus!, row.OwnerReference,
-                new CardAlertSettings(row.CardLast4, row.LargePurchaseThreshold, row.FraudDeclineAlerts));
+                new CardAlertSettings(row.CardLast4, row.LargePurchaseThreshold, row.FraudDeclineAlerts), row.Available!.Value);
         return (earlier, card);
     }
 
@@ -68,17 +70,26 @@ public sealed class AuthorizationStore(TimeProvider time)
         return (result.Claimed == 1, result.Available);
     }
 
-    private sealed record DeclinedRow(long Claimed, long Available);
-
     /// <summary>
-    /// Claims the key and inserts the row of an authorization declined before anything was held, already decided, in one
-    /// statement; null when another request owns the key (nothing written). Else the account's available credit.
+    /// Claims the key with its answer already stored, inserts the row of an authorization declined before anything was
+    /// held, already decided, and appends its audit event, in one statement: the usual answer under overload costs one
+    /// round trip and the commit. False when another request owns the key (nothing written).
     /// </summary>
-    public async Task<long?> ClaimAndInsertDeclinedAsync(NpgsqlTransaction tx, PendingAuthorization row, string requestHash, DeclineReason reason,
-        DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> ClaimAndInsertDeclinedAsync(NpgsqlTransaction tx, PendingAuthorization row, string requestHash, DeclineReason reason,
+        DateTimeOffset now, string answer, PreparedAuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        var result = await tx.Connection!.QuerySingleAsync<DeclinedRow>(new CommandDefinition($"""
-            with {IdempotencyStore.ClaimCte},
+        var parameters = new DynamicParameters(new
+        {
+            claim_scope = row.IdempotencyScope, claim_key = row.IdempotencyKey, claim_hash = requestHash, claim_status = StatusCodes.Status200OK,
+            claim_response = answer, now,
+            id = row.Id, account = row.AccountId, card = row.CardId, amount = row.Amount, currency = row.Currency,
+            merchant_name = row.MerchantName, merchant_mcc = row.MerchantMcc, merchant_country = row.MerchantCountry,
+            response_code = reason.ResponseCode, decline_reason = reason.Code,
+            fraud_check = row.Fraud?.Check, fraud_action = row.Fraud?.Action, fraud_score = row.Fraud?.Score,
+        });
+        auditEvent.AddTo(parameters);
+        return await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition($"""
+            with {IdempotencyStore.ClaimAnsweredCte},
             inserted as (
                 insert into core.authorizations (authorization_id, account_id, card_id, amount, currency, merchant_name, merchant_mcc, merchant_country,
                     status, held_amount, response_code, decline_reason, decided_at, fraud_check, fraud_action, fraud_score, idempotency_scope, idempotency_key,
@@ -86,18 +97,10 @@ public sealed class AuthorizationStore(TimeProvider time)
                 select @id, @account, @card, @amount, @currency, @merchant_name, @merchant_mcc, @merchant_country,
                     'declined', 0, @response_code, @decline_reason, @now, @fraud_check, @fraud_action, @fraud_score, @claim_scope, @claim_key, @now
                 where exists (select 1 from claim)
-                returning 1)
-            select (select count(*) from inserted) as claimed,
-                   (select credit_limit - held_amount - posted_balance from core.accounts where account_id = @account) as available
-            """, new
-        {
-            claim_scope = row.IdempotencyScope, claim_key = row.IdempotencyKey, claim_hash = requestHash, now,
-            id = row.Id, account = row.AccountId, card = row.CardId, amount = row.Amount, currency = row.Currency,
-            merchant_name = row.MerchantName, merchant_mcc = row.MerchantMcc, merchant_country = row.MerchantCountry,
-            response_code = reason.ResponseCode, decline_reason = reason.Code,
-            fraud_check = row.Fraud?.Check, fraud_action = row.Fraud?.Action, fraud_score = row.Fraud?.Score,
-        }, tx, cancellationToken: cancellationToken));
-        return result.Claimed == 1 ? result.Available : null;
+                returning 1),
+            {PreparedAuditEvent.InsertCte("exists (select 1 from inserted)")}
+            select count(*) from audited
+            """, parameters, tx, cancellationToken: cancellationToken)) == 1;
     }
 
     /// <summary>Locks the row for its decision; false when it is no longer pending (the abandoned-authorization sweep settled it first).</summary>

@@ -41,6 +41,17 @@ public sealed class IdempotencyStore(TimeProvider time)
             values (@claim_scope, @claim_key, @claim_hash, 0, @now) on conflict do nothing returning 1)
         """;
 
+    /// <summary>
+    /// <see cref="ClaimCte"/> for a request answered in the same statement: the key goes in with its answer already
+    /// stored, so claiming and completing it cost one statement. Also <c>@claim_status</c> and <c>@claim_response</c>
+    /// (the exact text sent).
+    /// </summary>
+    public const string ClaimAnsweredCte = """
+        claim as (
+            insert into core.idempotency_keys (scope, idempotency_key, request_hash, status_code, response, created_at)
+            values (@claim_scope, @claim_key, @claim_hash, @claim_status, @claim_response, @now) on conflict do nothing returning 1)
+        """;
+
     /// <summary>True when this request owns the key; false when another request already used it (committed).</summary>
     public async Task<bool> TryClaimAsync(NpgsqlTransaction transaction, string scope, string key, string requestHash, CancellationToken cancellationToken) =>
         await transaction.Connection!.ExecuteAsync(new CommandDefinition("""

@@ -8,7 +8,7 @@ namespace Platform.Api.Tests.Money;
 public sealed class AuthorizationDecisionUnitTests
 {
     private static readonly CardFacts ActiveCard = new(Guid.NewGuid(), Guid.NewGuid(), "active", "tok_123", "USD", "open", "owner-1",
-        new CardAlertSettings("4242", null, null));
+        new CardAlertSettings("4242", null, null), AvailableCredit: 100_000);
 
     private static FraudAssessment Fraud(FraudRecommendation action, FraudCheckStatus check = FraudCheckStatus.Completed) =>
         new(check, action, action == FraudRecommendation.Decline ? 91 : 4, "low", [], "transaction-v1", false);
