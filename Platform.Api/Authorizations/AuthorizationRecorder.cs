@@ -23,16 +23,20 @@ public sealed class AuthorizationRecorder(
     public const string ReversalOutboxKind = "authorization.reversal";
 
     /// <summary>
-    /// Approves the pending row (giving back what a partial approval leaves unused); null when it is no longer pending:
-    /// the abandoned-authorization sweep settled it first, and nothing was written.
+    /// Approves the pending row (giving back what a partial approval leaves unused), with its stored answer and audit
+    /// event in the same statement; null when it is no longer pending: the abandoned-authorization sweep settled it
+    /// first, and nothing was written. The available credit answered is the account's right after this
+    /// authorization's hold, plus what the partial approval gave back.
     /// </summary>
     public async Task<AuthorizationResponse?> TryApproveAsync(NpgsqlTransaction tx, PendingAuthorization row, AuthorizationVerdict.Approve approve,
-        AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
+        long availableAfterHold, AuditActor actor, AuditOrigin? origin, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (await store.TryApproveAsync(tx, row, approve, now, now.AddMinutes(options.Value.HoldExpiryMinutes), cancellationToken) is not { } available) return null;
-        var response = Response(row, AuthorizationStatus.Approved, approve.ApprovedAmount, approve.ResponseCode, null, available, now);
-        await FinishAsync(tx, row, response, "authorization.approved", actor, origin, null, cancellationToken);
+        var response = Response(row, AuthorizationStatus.Approved, approve.ApprovedAmount, approve.ResponseCode, null, availableAfterHold + approve.Unused, now);
+        var auditEvent = audit.Prepare(AuditEntry(row, response, "authorization.approved", actor, origin, null));
+        var answer = JsonSerializer.Serialize(response, MoneyJsonContext.Default.AuthorizationResponse);
+        if (!await store.TryApproveAsync(tx, row, approve, now, now.AddMinutes(options.Value.HoldExpiryMinutes), answer, auditEvent, cancellationToken)) return null;
+        await NotifyHandlersAsync(tx, row, response, cancellationToken);
         return response;
     }
 

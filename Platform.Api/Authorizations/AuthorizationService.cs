@@ -80,6 +80,7 @@ public sealed partial class AuthorizationService(
                 merchant.Country!, scope, key, PendingAuthorization.Summarize(assessment), card.ProcessorCardToken, card.Alerts);
 
             // Phase 2: the key claimed with the row and the hold, or the decline recorded.
+            long? availableAfterHold = null;
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             await using (var tx = await connection.BeginTransactionAsync(cancellationToken))
             {
@@ -96,7 +97,7 @@ public sealed partial class AuthorizationService(
                     // The usual path in one statement: claim the key, insert the pending row, hold the credit.
                     var hold = verdict as AuthorizationVerdict.Hold
                         ?? throw new UnreachableException($"Before the processor an authorization is held or declined, not {verdict}.");
-                    (claimed, var availableAfterHold) = await store.ClaimInsertAndHoldAsync(tx, row, requestHash, hold, cancellationToken);
+                    (claimed, availableAfterHold) = await store.ClaimInsertAndHoldAsync(tx, row, requestHash, hold, cancellationToken);
                     verdict = AuthorizationDecision.AfterHold(availableAfterHold) ?? verdict;
                 }
                 if (!claimed)
@@ -125,7 +126,8 @@ public sealed partial class AuthorizationService(
                 ? new ProcessorAuthorizeOutcome.NoAnswer("budget-exhausted", MayHaveBeenProcessed: false)
                 : await processor.AuthorizeAsync(row.ProcessorRequest(), authorizationId.ToString(), remaining, cancellationToken);
             if (outcome is ProcessorAuthorizeOutcome.NoAnswer noAnswer) LogNoAnswer(logger, authorizationId, noAnswer.Cause, noAnswer.MayHaveBeenProcessed);
-            return await RecordOutcomeAsync(row, AuthorizationDecision.AfterProcessor(amount, outcome), requestHash, actor, origin);
+            return await RecordOutcomeAsync(row, AuthorizationDecision.AfterProcessor(amount, outcome),
+                availableAfterHold ?? throw new UnreachableException("Only a held authorization reaches the processor."), requestHash, actor, origin);
         }
         finally
         {
@@ -138,7 +140,8 @@ public sealed partial class AuthorizationService(
     /// decision). If the abandoned-authorization sweep got there first (it released the hold and queued a reversal),
     /// its decline is the answer.
     /// </summary>
-    private async Task<AuthorizeResult> RecordOutcomeAsync(PendingAuthorization row, AuthorizationVerdict verdict, string requestHash, AuditActor actor, AuditOrigin origin)
+    private async Task<AuthorizeResult> RecordOutcomeAsync(PendingAuthorization row, AuthorizationVerdict verdict, long availableAfterHold, string requestHash,
+        AuditActor actor, AuditOrigin origin)
     {
         var none = CancellationToken.None;
         await using var connection = await dataSource.OpenConnectionAsync(none);
@@ -148,7 +151,7 @@ public sealed partial class AuthorizationService(
         switch (verdict)
         {
             case AuthorizationVerdict.Approve approve:
-                decided = await recorder.TryApproveAsync(tx, row, approve, actor, origin, none);
+                decided = await recorder.TryApproveAsync(tx, row, approve, availableAfterHold, actor, origin, none);
                 break;
             case AuthorizationVerdict.Decline decline when await store.LockPendingAsync(tx, row.Id, none):
                 (decided, reversalQueued) = await recorder.DeclineAsync(tx, row, decline, actor, origin, none);

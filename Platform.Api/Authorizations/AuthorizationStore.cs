@@ -109,16 +109,22 @@ public sealed class AuthorizationStore(TimeProvider time)
             "select 1 from core.authorizations where authorization_id = @authorizationId and status = 'pending' for update",
             new { authorizationId }, tx, cancellationToken: cancellationToken)) is not null;
 
-    private sealed record ApprovedRow(long Decided, long Available);
-
     /// <summary>
-    /// Marks the pending row approved and gives back what a partial approval leaves unused, in one statement; null
-    /// when the row is no longer pending (the abandoned-authorization sweep settled it first). Else the available credit.
+    /// Marks the pending row approved, gives back what a partial approval leaves unused, stores the answer under the
+    /// key and appends the audit event, in one statement; false when the row is no longer pending (the
+    /// abandoned-authorization sweep settled it first) and nothing was written.
     /// </summary>
-    public async Task<long?> TryApproveAsync(NpgsqlTransaction tx, PendingAuthorization row, AuthorizationVerdict.Approve approve, DateTimeOffset now,
-        DateTimeOffset expires, CancellationToken cancellationToken)
+    public async Task<bool> TryApproveAsync(NpgsqlTransaction tx, PendingAuthorization row, AuthorizationVerdict.Approve approve, DateTimeOffset now,
+        DateTimeOffset expires, string answer, PreparedAuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        var result = await tx.Connection!.QuerySingleAsync<ApprovedRow>(new CommandDefinition("""
+        var parameters = new DynamicParameters(new
+        {
+            id = row.Id, account = row.AccountId, approved = approve.ApprovedAmount, unused = approve.Unused, code = approve.ResponseCode,
+            processor_id = approve.ProcessorAuthorizationId, currency = row.Currency, now, expires,
+            answer_scope = row.IdempotencyScope, answer_key = row.IdempotencyKey, answer_status = StatusCodes.Status200OK, answer_response = answer,
+        });
+        auditEvent.AddTo(parameters);
+        return await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition($"""
             with decided as (
                 update core.authorizations set status = 'approved', approved_amount = @approved, held_amount = @approved, response_code = @code,
                     processor_authorization_id = @processor_id, decided_at = @now, expires_at = @expires
@@ -127,18 +133,16 @@ public sealed class AuthorizationStore(TimeProvider time)
             released as (
                 update core.accounts set held_amount = held_amount - @unused, updated_at = @now
                 where account_id = @account and @unused > 0 and exists (select 1 from decided)
-                returning credit_limit - held_amount - posted_balance as available),
+                returning 1),
             release_posting as (
                 insert into core.ledger_postings (account_id, entry_type, balance_type, amount, currency, authorization_id, operation_id, description, created_at)
-                select @account, 'hold_release', 'held', -@unused, @currency, @id, null, 'Hold reduced: partial approval', @now from released)
-            select (select count(*) from decided) as decided,
-                   coalesce((select available from released), (select credit_limit - held_amount - posted_balance from core.accounts where account_id = @account)) as available
-            """, new
-        {
-            id = row.Id, account = row.AccountId, approved = approve.ApprovedAmount, unused = approve.Unused, code = approve.ResponseCode,
-            processor_id = approve.ProcessorAuthorizationId, currency = row.Currency, now, expires,
-        }, tx, cancellationToken: cancellationToken));
-        return result.Decided == 0 ? null : result.Available;
+                select @account, 'hold_release', 'held', -@unused, @currency, @id, null, 'Hold reduced: partial approval', @now from released),
+            answered as (
+                update core.idempotency_keys set status_code = @answer_status, response = @answer_response
+                where scope = @answer_scope and idempotency_key = @answer_key and exists (select 1 from decided)),
+            {PreparedAuditEvent.InsertCte("exists (select 1 from decided)")}
+            select count(*) from decided
+            """, parameters, tx, cancellationToken: cancellationToken)) == 1;
     }
 
     /// <summary>Marks the row declined and gives back nothing itself (the caller released the hold first); the account's available credit after it.</summary>
