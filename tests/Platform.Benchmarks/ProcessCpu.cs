@@ -31,18 +31,23 @@ internal sealed class ProcessCpu
     private const string TieredCompilationThread = ".NET Tiered Com";
 
     private readonly Dictionary<string, double> seconds;
-    private readonly Dictionary<string, double> jitSeconds;
 
-    private ProcessCpu(Dictionary<string, double> seconds, Dictionary<string, double> jitSeconds)
+    /// <summary>
+    /// Per service, each tiered-compilation thread's time by thread id: the runtime ends that thread when it has been
+    /// idle a while and starts another when there is compiling to do, so sums of two readings would go negative.
+    /// </summary>
+    private readonly Dictionary<string, Dictionary<string, double>> jitThreads;
+
+    private ProcessCpu(Dictionary<string, double> seconds, Dictionary<string, Dictionary<string, double>> jitThreads)
     {
         this.seconds = seconds;
-        this.jitSeconds = jitSeconds;
+        this.jitThreads = jitThreads;
     }
 
     public static ProcessCpu Read()
     {
         var totals = Parts.ToDictionary(p => p.Name, _ => 0.0);
-        var jit = Services.ToDictionary(s => s, _ => 0.0);
+        var jit = Services.ToDictionary(s => s, _ => new Dictionary<string, double>());
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(folder), CultureInfo.InvariantCulture, out var pid)) continue;
@@ -56,7 +61,7 @@ internal sealed class ProcessCpu
                 var part = pid == Environment.ProcessId ? "benchmark" : Parts.FirstOrDefault(p => p.Name != "benchmark" && p.Matches(comm, cmd)).Name;
                 if (part is null) continue;
                 totals[part] += cpu;
-                if (jit.ContainsKey(part)) jit[part] += TieredCompilationSeconds(folder);
+                if (jit.TryGetValue(part, out var threads)) ReadTieredCompilationThreads(folder, threads);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {
@@ -65,17 +70,22 @@ internal sealed class ProcessCpu
         return new ProcessCpu(totals, jit);
     }
 
-    private static double TieredCompilationSeconds(string processFolder)
+    private static void ReadTieredCompilationThreads(string processFolder, Dictionary<string, double> threads)
     {
-        var total = 0.0;
         foreach (var thread in Directory.EnumerateDirectories(Path.Combine(processFolder, "task")))
         {
             var (comm, fields) = Stat(Path.Combine(thread, "stat"));
             // A thread has no children: utime + stime.
-            if (comm == TieredCompilationThread) total += Seconds(fields[11..13]);
+            if (comm == TieredCompilationThread) threads[Path.GetFileName(processFolder) + "/" + Path.GetFileName(thread)] = Seconds(fields[11..13]);
         }
-        return total;
     }
+
+    /// <summary>
+    /// What the tiered-compilation threads of <paramref name="service"/> took between two readings: each thread alive at
+    /// the second, less what it had at the first. A thread that ended in between is not counted, so this can read low.
+    /// </summary>
+    private static double JitSeconds(ProcessCpu before, ProcessCpu after, string service) =>
+        after.jitThreads[service].Sum(t => t.Value - before.jitThreads[service].GetValueOrDefault(t.Key));
 
     /// <summary>A process's or thread's stat line: its name (which may hold spaces and parentheses) and the fields after it.</summary>
     private static (string Comm, string[] Fields) Stat(string path)
@@ -95,7 +105,7 @@ internal sealed class ProcessCpu
     /// <summary>Of <see cref="PerRequest"/>, what the services' tiered-compilation threads took.</summary>
     public static string JitPerRequest(ProcessCpu before, ProcessCpu after, long requests) => requests == 0 ? "no requests"
         : string.Join("  ", Services.Select(name => string.Create(CultureInfo.InvariantCulture,
-            $"{name} {(after.jitSeconds[name] - before.jitSeconds[name]) * 1000 / requests:0.00}"))) + " cpu-ms per answer in the JIT (included above)";
+            $"{name} {JitSeconds(before, after, name) * 1000 / requests:0.00}"))) + " cpu-ms per answer in the JIT (included above)";
 
     public static string Total(ProcessCpu before, ProcessCpu after) =>
         string.Join("  ", Parts.Select(p => p.Name).Select(name => string.Create(CultureInfo.InvariantCulture, $"{name} {after.seconds[name] - before.seconds[name]:0.0}"))) + " cpu-s";

@@ -41,8 +41,11 @@ internal static class OpenLoopLoad
         {
             var scheduled = start + (long)(i * interval);
             var wait = scheduled - Stopwatch.GetTimestamp();
-            if (wait > Stopwatch.Frequency / 500) await Task.Delay(TimeSpan.FromTicks(wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency - TimeSpan.TicksPerMillisecond));
-            while (Stopwatch.GetTimestamp() < scheduled) Thread.SpinWait(20);
+            // Sleep until the start is due, never start early, and send every start that fell due meanwhile at once: the
+            // timer wakes up to about a millisecond late, which the latency (measured from the schedule) includes.
+            // Spinning to the exact tick kept a core busy for up to two milliseconds before each start, on the two cores
+            // the benchmark measures.
+            if (wait > 0) await Task.Delay(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, wait * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
             if (Stopwatch.GetElapsedTime(scheduled) > LateAfter) Interlocked.Increment(ref late);
             if (Interlocked.Read(ref inFlight) >= maxInFlight)
             {
