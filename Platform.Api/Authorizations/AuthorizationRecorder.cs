@@ -34,7 +34,7 @@ public sealed class AuthorizationRecorder(
         var now = time.GetUtcNow();
         var response = Response(row, AuthorizationStatus.Approved, approve.ApprovedAmount, approve.ResponseCode, null, availableAfterHold + approve.Unused, now);
         var auditEvent = audit.Prepare(AuditEntry(row, response, "authorization.approved", actor, origin, null));
-        var answer = JsonSerializer.Serialize(response, MoneyJsonContext.Default.AuthorizationResponse);
+        var answer = IdempotencyStore.StoredText(response, MoneyJsonContext.Default.AuthorizationResponse);
         if (!await store.TryApproveAsync(tx, row, approve, now, now.AddMinutes(options.Value.HoldExpiryMinutes), answer, auditEvent, cancellationToken)) return null;
         await NotifyHandlersAsync(tx, row, response, cancellationToken);
         return response;
@@ -54,7 +54,7 @@ public sealed class AuthorizationRecorder(
         var now = time.GetUtcNow();
         var response = Response(row, AuthorizationStatus.Declined, 0, decline.Reason.ResponseCode, decline.Reason, availableCredit, now);
         var auditEvent = audit.Prepare(AuditEntry(row, response, "authorization.declined", actor, origin, decline.AuditDetails));
-        var answer = JsonSerializer.Serialize(response, MoneyJsonContext.Default.AuthorizationResponse);
+        var answer = IdempotencyStore.StoredText(response, MoneyJsonContext.Default.AuthorizationResponse);
         if (!await store.ClaimAndInsertDeclinedAsync(tx, row, requestHash, decline.Reason, now, answer, auditEvent, cancellationToken)) return null;
         await NotifyHandlersAsync(tx, row, response, cancellationToken);
         return response;

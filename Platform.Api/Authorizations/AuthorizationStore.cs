@@ -137,9 +137,7 @@ public sealed class AuthorizationStore(TimeProvider time)
             release_posting as (
                 insert into core.ledger_postings (account_id, entry_type, balance_type, amount, currency, authorization_id, operation_id, description, created_at)
                 select @account, 'hold_release', 'held', -@unused, @currency, @id, null, 'Hold reduced: partial approval', @now from released),
-            answered as (
-                update core.idempotency_keys set status_code = @answer_status, response = @answer_response
-                where scope = @answer_scope and idempotency_key = @answer_key and exists (select 1 from decided)),
+            {IdempotencyStore.AnsweredCte("exists (select 1 from decided)")},
             {PreparedAuditEvent.InsertCte("exists (select 1 from decided)")}
             select count(*) from decided
             """, parameters, tx, cancellationToken: cancellationToken)) == 1;

@@ -44,7 +44,7 @@ public sealed class IdempotencyStore(TimeProvider time)
     /// <summary>
     /// <see cref="ClaimCte"/> for a request answered in the same statement: the key goes in with its answer already
     /// stored, so claiming and completing it cost one statement. Also <c>@claim_status</c> and <c>@claim_response</c>
-    /// (the exact text sent).
+    /// (<see cref="StoredText"/>).
     /// </summary>
     public const string ClaimAnsweredCte = """
         claim as (
@@ -59,11 +59,24 @@ public sealed class IdempotencyStore(TimeProvider time)
             values (@scope, @key, @requestHash, 0, @now) on conflict do nothing
             """, new { scope, key, requestHash, now = time.GetUtcNow() }, transaction, cancellationToken: cancellationToken)) == 1;
 
+    /// <summary>
+    /// <see cref="CompleteAsync"/> as a common-table expression <c>answered</c>, run when <paramref name="condition"/>
+    /// holds. Parameters: <c>@answer_scope</c>, <c>@answer_key</c>, <c>@answer_status</c>, <c>@answer_response</c>
+    /// (<see cref="StoredText"/>).
+    /// </summary>
+    public static string AnsweredCte(string condition) => $"""
+        answered as (
+            update core.idempotency_keys set status_code = @answer_status, response = @answer_response
+            where scope = @answer_scope and idempotency_key = @answer_key and {condition})
+        """;
+
+    /// <summary>An answer as stored under its key: the exact text sent, so that a replay answers byte for byte the same.</summary>
+    public static string StoredText<T>(T response, JsonTypeInfo<T> typeInfo) => JsonSerializer.Serialize(response, typeInfo);
+
     public Task CompleteAsync<T>(NpgsqlTransaction transaction, string scope, string key, int statusCode, T response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
-        // Stored as the exact text sent, so that a replay answers byte for byte the same.
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
             "update core.idempotency_keys set status_code = @statusCode, response = @response where scope = @scope and idempotency_key = @key",
-            new { scope, key, statusCode, response = JsonSerializer.Serialize(response, typeInfo) }, transaction, cancellationToken: cancellationToken));
+            new { scope, key, statusCode, response = StoredText(response, typeInfo) }, transaction, cancellationToken: cancellationToken));
 }
 
 /// <summary>

@@ -100,9 +100,12 @@ public sealed class ProcessorReconciler(NpgsqlDataSource dataSource, Reconciliat
             .ToList();
         // The processor stamps its record after ours, by as long as it took to answer: an authorization made just before
         // the period can have its processor record inside it. Known to the platform, it belongs to the period before.
-        HashSet<string> knownElsewhere;
-        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        HashSet<string> knownElsewhere = [];
+        if (unmatched.Count > 0)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             knownElsewhere = await store.KnownProcessorIdsAsync(connection, unmatched.Select(r => r.AuthorizationId).ToArray(), cancellationToken);
+        }
         foreach (var record in unmatched)
         {
             if (knownElsewhere.Contains(record.AuthorizationId)) continue;

@@ -48,8 +48,7 @@ public sealed class ReconciliationStore
 
     /// <summary>Of these processor ids, the ones some platform authorization carries, whenever it was made.</summary>
     public async Task<HashSet<string>> KnownProcessorIdsAsync(NpgsqlConnection connection, string[] processorIds, CancellationToken cancellationToken) =>
-        processorIds.Length == 0 ? []
-        : (await connection.QueryAsync<string>(new CommandDefinition(
+        (await connection.QueryAsync<string>(new CommandDefinition(
             "select processor_authorization_id from core.authorizations where processor_authorization_id = any(@processorIds)",
             new { processorIds }, cancellationToken: cancellationToken))).ToHashSet();
 
